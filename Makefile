@@ -1,0 +1,53 @@
+# Northstar: two commands for a newcomer.
+#   make demo  - create .venv, install, seed the demo company, serve on http://127.0.0.1:8000
+#   make test  - create .venv, install, lint, type-check, run the whole test suite (SQLite + PostgreSQL + browser)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lint typecheck docs check-docs browser clean bench-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/northstar demo
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
+docs: install
+	$(BIN)/python scripts/cli_reference.py > docs/cli.md
+
+check-docs: install
+	$(BIN)/python scripts/cli_reference.py --check docs/cli.md
+
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null; \
+	  else echo "browser tests need /usr/bin/chromium (apt-get install chromium)"; fi; \
+	fi
+
+test: install browser lint typecheck check-docs
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+bench-deps: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

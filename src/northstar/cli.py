@@ -1,0 +1,287 @@
+"""The ``northstar`` command: set-up, serving, accounts, and each module's sub-commands."""
+
+from __future__ import annotations
+
+import getpass
+
+import typer
+
+from northstar import __version__, modules
+from northstar.cli_support import (
+    FormatOption,
+    OutputFormat,
+    UserOption,
+    WorkspaceOption,
+    console,
+    emit,
+    emit_one,
+    fail,
+    handle_errors,
+    open_session,
+    resolve_actor,
+)
+from northstar.core.settings import Settings
+
+app = typer.Typer(
+    name="northstar",
+    help="Northstar: the operating system for a Head of Product.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Local user accounts.", no_args_is_help=True)
+workspace_app = typer.Typer(help="Workspaces (one company or product line each).", no_args_is_help=True)
+token_app = typer.Typer(help="Per-workspace API tokens.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Background jobs.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(workspace_app, name="workspace")
+app.add_typer(token_app, name="token")
+app.add_typer(jobs_app, name="jobs")
+
+
+def _password(password: str | None) -> str:
+    if password:
+        return password
+    first = getpass.getpass("Password (8+ characters): ")
+    if first != getpass.getpass("Repeat password: "):
+        fail("the passwords differ")
+    return first
+
+
+@app.command()
+def version() -> None:
+    """Print Northstar's version."""
+    console.print(__version__)
+
+
+@app.command()
+@handle_errors
+def init(
+    email: str | None = typer.Option(None, help="Create this first user (owner of the first workspace)."),
+    name: str = typer.Option("Admin", help="The first user's name."),
+    password: str | None = typer.Option(None, help="The first user's password (prompted when omitted)."),
+    workspace: str = typer.Option("My company", help="Name of the first workspace."),
+) -> None:
+    """Create the data directory and database; optionally the first user and workspace."""
+    from northstar.accounts import service as accounts
+    from northstar.accounts.schemas import UserCreate, WorkspaceCreate
+
+    settings = Settings()
+    with open_session(settings) as session:
+        if email:
+            user = accounts.create_user(
+                session, UserCreate(email=email, name=name, password=_password(password))
+            )
+            ws = accounts.create_workspace(session, user, WorkspaceCreate(name=workspace))
+            console.print(f"Created {user.email} as owner of workspace [bold]{ws.slug}[/].")
+    console.print(f"Database ready at {settings.resolved_database_url()}")
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Address to listen on (default NORTHSTAR_HOST or 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default NORTHSTAR_PORT or 8000)."),
+    workers: int = typer.Option(1, help="Server processes."),
+) -> None:
+    """Serve the web UI and the JSON API (migrating the database first)."""
+    import uvicorn
+
+    settings = Settings()
+    uvicorn.run(
+        "northstar.web.asgi:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+@app.command()
+@handle_errors
+def demo(
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve after seeding."),
+    port: int | None = typer.Option(None),
+    seed: int = typer.Option(7, help="Random seed of the demo company."),
+) -> None:
+    """Seed the demo company (replacing an earlier demo workspace), print the login, and serve."""
+    from northstar.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+    with open_session() as session:
+        summary = seed_demo(
+            session, seed=seed, progress=lambda message: console.print(f"  {message}", style="dim")
+        )
+    console.print(summary)
+    settings = Settings()
+    url = f"http://{settings.host}:{port or settings.port}"
+    console.print(
+        f"\n[bold green]Northstar demo ready[/] at {url}\n  log in as [bold]{DEMO_EMAIL}[/] / [bold]{DEMO_PASSWORD}[/]\n"
+    )
+    if serve_after:
+        serve(host=None, port=port, workers=1)
+
+
+@db_app.command("upgrade")
+@handle_errors
+def db_upgrade() -> None:
+    """Apply every pending schema migration."""
+    from northstar.core import migrate
+
+    settings = Settings()
+    modules.load_models()
+    migrate.upgrade(settings.resolved_database_url())
+    console.print(
+        "Database is up to date: " + ", ".join(migrate.current_heads(settings.resolved_database_url()))
+    )
+
+
+@user_app.command("add")
+@handle_errors
+def user_add(
+    email: str = typer.Argument(...),
+    name: str = typer.Option(..., help="Full name."),
+    password: str | None = typer.Option(None, help="Prompted when omitted."),
+    role: str = typer.Option(
+        "viewer",
+        help="Role in --workspace: owner, admin, head_of_product, product_manager, contributor, viewer.",
+    ),
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Create a local account and add it to a workspace with a role."""
+    from northstar.accounts import service as accounts
+    from northstar.accounts.schemas import UserCreate, UserRead
+    from northstar.core.permissions import Role
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        fail(f"unknown role {role!r}; choose one of {', '.join(r.value for r in Role)}")
+    with open_session() as session:
+        user = accounts.create_user(session, UserCreate(email=email, name=name, password=_password(password)))
+        session.flush()
+        try:
+            actor = resolve_actor(session, workspace, as_user)
+        except Exception:
+            actor = None
+        if actor is not None:
+            accounts.add_member(session, actor, user.email, chosen)
+        emit_one(UserRead.model_validate(user), fmt)
+
+
+@workspace_app.command("create")
+@handle_errors
+def workspace_create(
+    name: str = typer.Argument(...),
+    owner: str = typer.Option(..., help="E-mail of the owner (an existing user)."),
+    slug: str | None = typer.Option(None),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Create a workspace owned by an existing user."""
+    from northstar.accounts import service as accounts
+    from northstar.accounts.schemas import WorkspaceCreate, WorkspaceRead
+
+    with open_session() as session:
+        user = accounts.get_user_by_email(session, owner)
+        ws = accounts.create_workspace(session, user, WorkspaceCreate(name=name, slug=slug))
+        emit_one(WorkspaceRead.model_validate(ws), fmt)
+
+
+@workspace_app.command("list")
+@handle_errors
+def workspace_list(fmt: OutputFormat = FormatOption) -> None:
+    """List every workspace with its member count."""
+    from sqlalchemy import func, select
+
+    from northstar.accounts.models import Membership, Workspace
+
+    with open_session() as session:
+        rows = session.execute(
+            select(Workspace.id, Workspace.slug, Workspace.name, func.count(Membership.id))
+            .outerjoin(Membership, Membership.workspace_id == Workspace.id)
+            .group_by(Workspace.id, Workspace.slug, Workspace.name)
+            .order_by(Workspace.id)
+        ).all()
+    emit([{"id": i, "slug": s, "name": n, "members": m} for i, s, n, m in rows], fmt, title="Workspaces")
+
+
+@token_app.command("create")
+@handle_errors
+def token_create(
+    name: str = typer.Option(..., help="What the token is for."),
+    scope: str = typer.Option("read", help="read, write or ingest."),
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Create an API token; the secret is printed once and stored only as a hash."""
+    from northstar.accounts import service as accounts
+    from northstar.accounts.schemas import TokenCreate, TokenCreated, TokenRead
+
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        token, secret = accounts.create_token(
+            session, actor, TokenCreate.model_validate({"name": name, "scope": scope})
+        )
+        emit_one(TokenCreated(**TokenRead.model_validate(token).model_dump(), token=secret), fmt)
+
+
+@jobs_app.command("list")
+@handle_errors
+def jobs_list(
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """List recent background jobs."""
+    from northstar.core import jobs
+    from northstar.core.jobs_schemas import JobRead
+
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        emit(
+            [JobRead.model_validate(j) for j in jobs.list_jobs(session, actor)],
+            fmt,
+            ["id", "kind", "status", "done", "total", "message", "created_at"],
+            title="Jobs",
+        )
+
+
+@jobs_app.command("cancel")
+@handle_errors
+def jobs_cancel(
+    job_id: int = typer.Argument(...),
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Ask a job to stop."""
+    from northstar.core import jobs
+    from northstar.core.jobs_schemas import JobRead
+
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        emit_one(JobRead.model_validate(jobs.cancel_job(session, actor, job_id)), fmt)
+
+
+def _mount_modules() -> None:
+    """Mount each module's Typer app(s): ``COMMANDS = {name: typer_app}`` or ``app`` under the spec's cli name."""
+    for spec, module in modules.parts("cli"):
+        commands = modules.attr(module, "COMMANDS")
+        if isinstance(commands, dict):
+            for name, sub in commands.items():
+                app.add_typer(sub, name=name)
+            continue
+        sub = modules.attr(module, "app")
+        if sub is not None and spec.cli_name:
+            app.add_typer(sub, name=spec.cli_name, help=spec.cli_help or None)
+
+
+_mount_modules()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,59 @@
+"""One settings object, read from the environment (prefix ``NORTHSTAR_``) at start-up and passed down."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field can be set as ``NORTHSTAR_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="NORTHSTAR_", extra="ignore")
+
+    home: Path = Field(
+        default=Path("~/.northstar"), description="Data directory (SQLite file, DuckDB, secrets)."
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is a SQLite file under the data directory."
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Secret for CSRF tokens; generated and kept under the data directory if unset.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `northstar serve` listens on.")
+    port: int = Field(default=8000, description="Port `northstar serve` listens on.")
+    secure_cookies: bool = Field(default=False, description="Mark session cookies Secure (behind HTTPS).")
+    session_hours: int = Field(default=12, description="Lifetime of a login session in hours.")
+    job_workers: int = Field(default=2, description="Threads of the in-process background job runner.")
+    upgrade_on_start: bool = Field(
+        default=True, description="Run database migrations when the server starts."
+    )
+
+    def resolved_home(self) -> Path:
+        """The data directory, created if missing."""
+        home = self.home.expanduser()
+        home.mkdir(parents=True, exist_ok=True)
+        return home
+
+    def resolved_database_url(self) -> str:
+        """The database URL: the configured one, or a SQLite file under the data directory."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{self.resolved_home() / 'northstar.db'}"
+
+    def resolved_secret_key(self) -> str:
+        """The secret key; generated once and stored in the data directory when not configured."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.resolved_home() / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

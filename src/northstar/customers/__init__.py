@@ -1,0 +1,1 @@
+"""Customers (accounts) and their contacts: who is asking, and how much revenue they represent."""

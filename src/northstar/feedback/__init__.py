@@ -1,0 +1,1 @@
+"""Feedback: every customer voice in one inbox, attributed to customers and linked to ideas."""

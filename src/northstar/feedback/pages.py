@@ -1,0 +1,97 @@
+"""Pages for the feedback inbox: search, filters, pagination, logging feedback, bulk link to an idea."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from northstar.core.listing import ListParams
+from northstar.customers.models import SEGMENTS
+from northstar.feedback import service
+from northstar.feedback.models import SOURCES
+from northstar.feedback.schemas import FeedbackCreate
+from northstar.ideas import service as ideas_service
+from northstar.ideas.schemas import LinkRequest
+from northstar.web.deps import DB, CurrentUser, check_csrf
+from northstar.web.forms import optional_int, parse_form, query_string
+from northstar.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/feedback")
+def inbox_page(
+    request: Request,
+    session: DB,
+    user: CurrentUser,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    source: Annotated[str | None, Query(max_length=32)] = None,
+    segment: Annotated[str | None, Query(max_length=64)] = None,
+    customer_id: Annotated[str | None, Query(max_length=20)] = None,
+    linked: Annotated[str | None, Query(max_length=5)] = None,
+    sort: Annotated[str, Query(max_length=40)] = "-received_at",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    linked_count: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    linked_filter = {"yes": True, "no": False}.get(linked or "")
+    filters = {
+        "source": source or None,
+        "segment": segment or None,
+        "customer_id": optional_int(customer_id),
+        "linked": linked_filter,
+    }
+    result = service.list_feedback(session, user.actor, ListParams(q, sort, page, 50, filters))
+    customers = service.customers_by_id(
+        session, user.actor, {f.customer_id for f in result.items if f.customer_id}
+    )
+    ideas = ideas_service.list_ideas(session, user.actor, ListParams(sort="title", per_page=200)).items
+    return render(
+        request,
+        "inbox.html",
+        user=user,
+        page=result,
+        customers=customers,
+        ideas=ideas,
+        q=q or "",
+        source=source or "",
+        segment=segment or "",
+        customer_id=customer_id or "",
+        linked=linked or "",
+        sort=sort,
+        sources=SOURCES,
+        segments=SEGMENTS,
+        linked_count=linked_count,
+        base_query=query_string(
+            q=q, source=source, segment=segment, customer_id=customer_id, linked=linked, sort=sort
+        ),
+    )
+
+
+@router.post("/feedback")
+async def log_feedback(request: Request, session: DB, user: CurrentUser) -> Response:
+    """Log a piece of feedback on behalf of a customer from the inbox form."""
+    form = dict(await request.form())
+    check_csrf(user, str(form.get("csrf_token", "")))
+    data = parse_form(FeedbackCreate, {k: str(v) for k, v in form.items()})
+    service.create_feedback(session, user.actor, data)
+    return RedirectResponse("/feedback", status_code=303)
+
+
+@router.post("/feedback/link")
+async def bulk_link(request: Request, session: DB, user: CurrentUser) -> Response:
+    """Link the checked feedback items to the chosen idea, then go to that idea."""
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf_token", "")))
+    ids = [int(str(v)) for v in form.getlist("feedback_id") if str(v).isdigit()]
+    idea_id = optional_int(str(form.get("idea_id", "")))
+    importance = optional_int(str(form.get("importance", ""))) or 2
+    if not ids or idea_id is None:
+        from northstar.core.errors import ValidationFailed
+
+        raise ValidationFailed("choose at least one feedback item and an idea to link them to")
+    ideas_service.link_feedback(
+        session, user.actor, idea_id, LinkRequest(feedback_ids=ids, importance=importance)
+    )
+    return RedirectResponse(f"/ideas/{idea_id}", status_code=303)

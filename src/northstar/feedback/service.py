@@ -1,0 +1,286 @@
+"""Use cases for the feedback inbox: log feedback for a customer, search, filter, import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from northstar.core import audit
+from northstar.core.database import utcnow
+from northstar.core.errors import FieldError, ValidationFailed
+from northstar.core.listing import ListParams, Page, apply_changes, get_owned, paginate
+from northstar.core.permissions import READ, Actor
+from northstar.core.schemas import ImportReport, ProblemFieldError
+from northstar.core.tabular import decode_bytes, read_csv, validate_rows
+from northstar.customers.models import Contact, Customer
+from northstar.feedback.models import Feedback
+from northstar.feedback.schemas import FeedbackCreate, FeedbackImportRow, FeedbackUpdate
+from northstar.ideas.models import IdeaFeedbackLink
+
+SORTABLE = {"received_at": Feedback.received_at, "rating": Feedback.rating, "id": Feedback.id}
+
+
+def _aware(moment: datetime | None) -> datetime:
+    if moment is None:
+        return utcnow()
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def resolve_customer(
+    session: Session,
+    actor: Actor,
+    customer_id: int | None = None,
+    external_id: str | None = None,
+    email: str | None = None,
+) -> int | None:
+    """Find the customer a piece of feedback belongs to: by id, by external id, or by e-mail domain."""
+    if customer_id is not None:
+        return get_owned(session, Customer, customer_id, actor.workspace_id, "customer").id
+    if external_id:
+        found = session.scalar(
+            select(Customer.id).where(
+                Customer.workspace_id == actor.workspace_id, Customer.external_id == external_id
+            )
+        )
+        if found is None:
+            raise ValidationFailed(
+                f"no customer with external id {external_id!r}",
+                [FieldError("customer_external_id", "unknown")],
+            )
+        return found
+    if email and "@" in email:
+        domain = email.rsplit("@", 1)[1].lower()
+        return session.scalar(
+            select(Customer.id)
+            .where(Customer.workspace_id == actor.workspace_id, Customer.domain == domain)
+            .limit(1)
+        )
+    return None
+
+
+def _contact_id(session: Session, actor: Actor, email: str | None, customer_id: int | None) -> int | None:
+    if not email:
+        return None
+    email = email.lower()
+    contact = session.scalar(
+        select(Contact).where(Contact.workspace_id == actor.workspace_id, Contact.email == email)
+    )
+    if contact is None:
+        contact = Contact(
+            workspace_id=actor.workspace_id, name=email.split("@")[0], email=email, customer_id=customer_id
+        )
+        session.add(contact)
+        session.flush()
+    return contact.id
+
+
+def create_feedback(
+    session: Session, actor: Actor, data: FeedbackCreate, permission: str = "feedback.write"
+) -> Feedback:
+    """Log one piece of feedback, attributed to a customer. Re-sending the same source + ref updates it."""
+    actor.require(permission)
+    return upsert_feedback(session, actor, data)[0]
+
+
+def upsert_feedback(
+    session: Session, actor: Actor, data: FeedbackCreate, audit_each: bool = True
+) -> tuple[Feedback, bool]:
+    """Create the item, or update the one with the same source + external ref. Returns (item, created).
+
+    Callers have checked permissions; importers pass ``audit_each=False`` and record one summary instead.
+    """
+    customer_id = resolve_customer(
+        session, actor, data.customer_id, data.customer_external_id, str(data.contact_email or "")
+    )
+    contact_id = _contact_id(
+        session, actor, str(data.contact_email) if data.contact_email else None, customer_id
+    )
+    values: dict[str, Any] = {
+        "text": data.text,
+        "title": data.title,
+        "source": data.source,
+        "external_ref": data.external_ref,
+        "customer_id": customer_id,
+        "contact_id": contact_id,
+        "rating": data.rating,
+        "received_at": _aware(data.received_at),
+        "meta": data.metadata,
+    }
+    if data.external_ref:
+        existing = session.scalar(
+            select(Feedback).where(
+                Feedback.workspace_id == actor.workspace_id,
+                Feedback.source == data.source,
+                Feedback.external_ref == data.external_ref,
+            )
+        )
+        if existing is not None:
+            changed = apply_changes(existing, values)
+            if changed and audit_each:
+                audit.record(session, actor, "update", "feedback", existing.id, data.text[:80], changed)
+            return existing, False
+    item = Feedback(workspace_id=actor.workspace_id, created_by=actor.user_id or None, **values)
+    session.add(item)
+    session.flush()
+    if audit_each:
+        audit.record(session, actor, "create", "feedback", item.id, data.text[:80])
+    return item, True
+
+
+def get_feedback(session: Session, actor: Actor, feedback_id: int) -> Feedback:
+    actor.require(READ)
+    return get_owned(session, Feedback, feedback_id, actor.workspace_id, "feedback item")
+
+
+def update_feedback(session: Session, actor: Actor, feedback_id: int, data: FeedbackUpdate) -> Feedback:
+    actor.require("feedback.write")
+    item = get_owned(session, Feedback, feedback_id, actor.workspace_id, "feedback item")
+    changes = {
+        k: v
+        for k, v in data.model_dump(exclude_unset=True).items()
+        if not (v is None and k in ("text", "source"))
+    }
+    if "customer_id" in changes and changes["customer_id"] is not None:
+        get_owned(session, Customer, changes["customer_id"], actor.workspace_id, "customer")
+    changed = apply_changes(item, changes)
+    if changed:
+        audit.record(session, actor, "update", "feedback", item.id, item.text[:80], changed)
+    return item
+
+
+def delete_feedback(session: Session, actor: Actor, feedback_id: int) -> None:
+    actor.require("feedback.write")
+    item = get_owned(session, Feedback, feedback_id, actor.workspace_id, "feedback item")
+    audit.record(session, actor, "delete", "feedback", item.id, item.text[:80])
+    session.delete(item)
+
+
+def list_feedback(session: Session, actor: Actor, params: ListParams) -> Page[Feedback]:
+    """The inbox. Filters: source, customer_id, segment, linked (true/false), rating_min, rating_max, since, until."""
+    actor.require(READ)
+    f = params.filters
+    query = select(Feedback).where(Feedback.workspace_id == actor.workspace_id)
+    if f.get("source"):
+        query = query.where(Feedback.source == f["source"])
+    if f.get("customer_id"):
+        query = query.where(Feedback.customer_id == int(f["customer_id"]))
+    if f.get("segment"):
+        query = query.where(
+            Feedback.customer_id.in_(
+                select(Customer.id).where(
+                    Customer.workspace_id == actor.workspace_id, Customer.segment == f["segment"]
+                )
+            )
+        )
+    if f.get("linked") in (True, False):
+        linked = exists().where(IdeaFeedbackLink.feedback_id == Feedback.id)
+        query = query.where(linked if f["linked"] else ~linked)
+    if f.get("rating_min") is not None:
+        query = query.where(Feedback.rating >= float(f["rating_min"]))
+    if f.get("rating_max") is not None:
+        query = query.where(Feedback.rating <= float(f["rating_max"]))
+    if f.get("since"):
+        query = query.where(Feedback.received_at >= f["since"])
+    if f.get("until"):
+        query = query.where(Feedback.received_at < f["until"])
+    return paginate(
+        session,
+        query,
+        params,
+        search=(Feedback.text, Feedback.title),
+        sortable=SORTABLE,
+        default_sort="-received_at",
+    )
+
+
+def customers_by_id(session: Session, actor: Actor, ids: set[int]) -> dict[int, Customer]:
+    """Customers for a set of ids (for rendering lists without one query per row)."""
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Customer).where(Customer.workspace_id == actor.workspace_id, Customer.id.in_(ids))
+    )
+    return {c.id: c for c in rows}
+
+
+def import_feedback_csv(
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    mapping: dict[str, str] | None = None,
+    skip_invalid: bool = False,
+    source: str = "file",
+    default_source: str = "import",
+    progress: Callable[[int, int | None, str], None] | None = None,
+) -> ImportReport:
+    """Import feedback from CSV, all-or-nothing unless ``skip_invalid``; idempotent on source + external_ref."""
+    actor.require("feedback.write")
+    parsed = read_csv(decode_bytes(data, source), mapping, source)
+    checked = validate_rows(parsed, FeedbackImportRow, ["text"], skip_invalid, source)
+    customers = {
+        ext: cid
+        for cid, ext in session.execute(
+            select(Customer.id, Customer.external_id).where(
+                Customer.workspace_id == actor.workspace_id, Customer.external_id.is_not(None)
+            )
+        )
+    }
+    names = {
+        name.lower(): cid
+        for cid, name in session.execute(
+            select(Customer.id, Customer.name).where(Customer.workspace_id == actor.workspace_id)
+        )
+    }
+    problems = list(checked.errors)
+    rows: list[tuple[int, FeedbackImportRow, int | None]] = []
+    for row_number, row in checked.valid:
+        customer_id = None
+        if row.customer_external_id:
+            customer_id = customers.get(row.customer_external_id)
+            if customer_id is None:
+                problems.append(
+                    FieldError(
+                        "customer_external_id", f"unknown customer {row.customer_external_id!r}", row_number
+                    )
+                )
+                continue
+        elif row.customer:
+            customer_id = names.get(row.customer.lower())
+        rows.append((row_number, row, customer_id))
+    if problems and not skip_invalid:
+        first = problems[0]
+        raise ValidationFailed(
+            f"{source}: {len(problems)} invalid value(s); first at row {first.row}, column {first.field}: "
+            f"{first.message}. Nothing was imported.",
+            problems,
+        )
+    created = updated = 0
+    for index, (_row_number, row, customer_id) in enumerate(rows):
+        if progress and index % 200 == 0:
+            progress(index, len(rows), f"importing {source}")
+        payload = FeedbackCreate(
+            text=row.text,
+            title=row.title,
+            source=row.source or default_source,
+            external_ref=row.external_ref,
+            customer_id=customer_id,
+            contact_email=row.contact_email,
+            rating=row.rating,
+            received_at=row.received_at,
+        )
+        _item, was_created = upsert_feedback(session, actor, payload, audit_each=False)
+        created += was_created
+        updated += not was_created
+    audit.record(
+        session, actor, "import", "feedback", None, f"{created} created, {updated} updated from {source}"
+    )
+    return ImportReport(
+        created=created,
+        updated=updated,
+        skipped=len({p.row for p in problems}),
+        errors=[ProblemFieldError(**p.as_dict()) for p in problems],
+    )

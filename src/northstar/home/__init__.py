@@ -1,0 +1,1 @@
+"""The workspace home: counts and charts across modules."""

@@ -1,0 +1,1 @@
+"""Ideas (opportunities and features): the status workflow and the feedback behind each idea."""

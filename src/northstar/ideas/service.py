@@ -1,0 +1,222 @@
+"""Use cases for ideas: CRUD with a status workflow, linking feedback, and the demand behind an idea."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from northstar.core import audit
+from northstar.core.errors import FieldError, NotFound, ValidationFailed
+from northstar.core.listing import ListParams, Page, apply_changes, get_owned, paginate
+from northstar.core.permissions import READ, Actor
+from northstar.customers.models import Customer
+from northstar.feedback.models import Feedback
+from northstar.ideas.models import TRANSITIONS, Idea, IdeaFeedbackLink
+from northstar.ideas.schemas import (
+    IdeaCreate,
+    IdeaDemand,
+    IdeaRead,
+    IdeaUpdate,
+    LinkedFeedback,
+    LinkRequest,
+    LinkResult,
+)
+from northstar.strategy.models import Objective
+from northstar.teams.models import Person, Team
+
+SORTABLE = {
+    "title": Idea.title,
+    "status": Idea.status,
+    "created_at": Idea.created_at,
+    "updated_at": Idea.updated_at,
+    "feedback_count": Idea.feedback_count,
+    "id": Idea.id,
+}
+
+
+def _check_references(session: Session, actor: Actor, values: dict[str, object]) -> None:
+    for key, model, label in (
+        ("owner_id", Person, "person"),
+        ("team_id", Team, "team"),
+        ("objective_id", Objective, "objective"),
+    ):
+        value = values.get(key)
+        if value is not None:
+            try:
+                get_owned(session, model, int(str(value)), actor.workspace_id, label)
+            except NotFound:
+                raise ValidationFailed(
+                    f"{key}: no {label} {value} in this workspace", [FieldError(key, "unknown")]
+                )
+
+
+def create_idea(session: Session, actor: Actor, data: IdeaCreate) -> Idea:
+    actor.require("ideas.write")
+    values = data.model_dump()
+    _check_references(session, actor, values)
+    idea = Idea(workspace_id=actor.workspace_id, **values)
+    session.add(idea)
+    session.flush()
+    audit.record(session, actor, "create", "idea", idea.id, idea.title)
+    return idea
+
+
+def get_idea(session: Session, actor: Actor, idea_id: int) -> Idea:
+    actor.require(READ)
+    return get_owned(session, Idea, idea_id, actor.workspace_id, "idea")
+
+
+def update_idea(session: Session, actor: Actor, idea_id: int, data: IdeaUpdate) -> Idea:
+    """Change an idea; a status change must follow the workflow in ``TRANSITIONS``."""
+    actor.require("ideas.write")
+    idea = get_owned(session, Idea, idea_id, actor.workspace_id, "idea")
+    changes = data.model_dump(exclude_unset=True)
+    for key in ("title", "description", "status", "inputs"):
+        if key in changes and changes[key] is None:
+            changes.pop(key)
+    _check_references(session, actor, changes)
+    new_status = changes.get("status")
+    if new_status and new_status != idea.status and new_status not in TRANSITIONS[idea.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[idea.status]))
+        raise ValidationFailed(
+            f"an idea cannot move from {idea.status} to {new_status}; from {idea.status} it can move to {allowed}",
+            [FieldError("status", "transition not allowed")],
+        )
+    changed = apply_changes(idea, changes)
+    if changed:
+        audit.record(session, actor, "update", "idea", idea.id, idea.title, changed)
+    return idea
+
+
+def delete_idea(session: Session, actor: Actor, idea_id: int) -> None:
+    actor.require("ideas.write")
+    idea = get_owned(session, Idea, idea_id, actor.workspace_id, "idea")
+    audit.record(session, actor, "delete", "idea", idea.id, idea.title)
+    session.delete(idea)
+
+
+def list_ideas(session: Session, actor: Actor, params: ListParams) -> Page[Idea]:
+    """Ideas of the workspace; filters: status, team_id, owner_id, objective_id."""
+    actor.require(READ)
+    query = select(Idea).where(Idea.workspace_id == actor.workspace_id)
+    for key in ("status", "team_id", "owner_id", "objective_id"):
+        value = params.filters.get(key)
+        if value not in (None, ""):
+            query = query.where(getattr(Idea, key) == value)
+    return paginate(
+        session,
+        query,
+        params,
+        search=(Idea.title, Idea.description),
+        sortable=SORTABLE,
+        default_sort="-feedback_count",
+    )
+
+
+def _refresh_count(session: Session, idea: Idea) -> None:
+    idea.feedback_count = (
+        session.scalar(
+            select(func.count()).select_from(IdeaFeedbackLink).where(IdeaFeedbackLink.idea_id == idea.id)
+        )
+        or 0
+    )
+
+
+def link_feedback(session: Session, actor: Actor, idea_id: int, request: LinkRequest) -> LinkResult:
+    """Link feedback items to an idea with an importance 1–3 (re-linking updates the importance)."""
+    actor.require("ideas.link")
+    idea = get_owned(session, Idea, idea_id, actor.workspace_id, "idea")
+    wanted = set(request.feedback_ids)
+    found = set(
+        session.scalars(
+            select(Feedback.id).where(Feedback.workspace_id == actor.workspace_id, Feedback.id.in_(wanted))
+        )
+    )
+    missing = sorted(wanted - found)
+    if missing:
+        raise ValidationFailed(
+            f"no feedback item(s) {', '.join(map(str, missing[:10]))} in this workspace; nothing was linked",
+            [FieldError("feedback_ids", f"unknown id {m}") for m in missing[:100]],
+        )
+    existing = {
+        link.feedback_id: link
+        for link in session.scalars(
+            select(IdeaFeedbackLink).where(
+                IdeaFeedbackLink.idea_id == idea.id, IdeaFeedbackLink.feedback_id.in_(found)
+            )
+        )
+    }
+    for feedback_id in sorted(found):
+        if feedback_id in existing:
+            existing[feedback_id].importance = request.importance
+        else:
+            session.add(
+                IdeaFeedbackLink(
+                    workspace_id=actor.workspace_id,
+                    idea_id=idea.id,
+                    feedback_id=feedback_id,
+                    importance=request.importance,
+                )
+            )
+    session.flush()
+    _refresh_count(session, idea)
+    linked = len(found) - len(existing)
+    audit.record(session, actor, "link", "idea", idea.id, f"{linked} feedback item(s) linked to {idea.title}")
+    return LinkResult(linked=linked, already_linked=len(existing))
+
+
+def unlink_feedback(session: Session, actor: Actor, idea_id: int, feedback_id: int) -> None:
+    actor.require("ideas.link")
+    idea = get_owned(session, Idea, idea_id, actor.workspace_id, "idea")
+    result = session.execute(
+        delete(IdeaFeedbackLink).where(
+            IdeaFeedbackLink.idea_id == idea.id, IdeaFeedbackLink.feedback_id == feedback_id
+        )
+    )
+    if not getattr(result, "rowcount", 0):
+        raise NotFound(f"feedback {feedback_id} is not linked to idea {idea_id}")
+    _refresh_count(session, idea)
+    audit.record(session, actor, "unlink", "idea", idea.id, f"feedback {feedback_id}")
+
+
+def idea_demand(session: Session, actor: Actor, idea_id: int, limit: int = 500) -> IdeaDemand:
+    """The feedback behind an idea with its customers, and the ARR of the unique customers who asked."""
+    idea = get_idea(session, actor, idea_id)
+    rows = session.execute(
+        select(IdeaFeedbackLink.importance, Feedback, Customer)
+        .join(Feedback, Feedback.id == IdeaFeedbackLink.feedback_id)
+        .outerjoin(Customer, Customer.id == Feedback.customer_id)
+        .where(IdeaFeedbackLink.idea_id == idea.id)
+        .order_by(IdeaFeedbackLink.importance.desc(), Feedback.received_at.desc())
+    ).all()
+    by_customer: dict[int, Customer] = {}
+    linked: list[LinkedFeedback] = []
+    for importance, item, customer in rows:
+        if customer is not None:
+            by_customer[customer.id] = customer
+        if len(linked) < limit:
+            linked.append(
+                LinkedFeedback(
+                    feedback_id=item.id,
+                    text=item.text[:2000],
+                    source=item.source,
+                    received_at=item.received_at,
+                    importance=importance,
+                    customer_id=customer.id if customer else None,
+                    customer_name=customer.name if customer else None,
+                    customer_segment=customer.segment if customer else None,
+                    customer_arr=float(customer.arr) if customer else None,
+                )
+            )
+    by_segment: dict[str, float] = defaultdict(float)
+    for customer in by_customer.values():
+        by_segment[customer.segment or "unknown"] += float(customer.arr or 0)
+    return IdeaDemand(
+        idea=IdeaRead.model_validate(idea),
+        feedback=linked,
+        customers=len(by_customer),
+        total_arr=round(sum(by_segment.values()), 2),
+        arr_by_segment=dict(sorted(by_segment.items(), key=lambda kv: -kv[1])),
+    )

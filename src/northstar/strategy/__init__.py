@@ -1,0 +1,1 @@
+"""Strategy and goals: objectives, key results and check-ins."""

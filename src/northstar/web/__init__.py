@@ -1,0 +1,1 @@
+"""The web application: app factory, authentication, layout templates and static assets."""

@@ -1,0 +1,79 @@
+"""The application factory: ``create_app(settings)`` wires storage, jobs, routes, pages and errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from northstar import __version__, modules
+from northstar.core import migrate
+from northstar.core.database import create_database_engine, create_session_factory
+from northstar.core.jobs import JobRunner
+from northstar.core.settings import Settings
+from northstar.web import api_core, pages_core
+from northstar.web.errors import install_error_handlers
+from northstar.web.templating import build_templates
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Northstar web application for ``settings`` (read from the environment when omitted)."""
+    settings = settings or Settings()
+    database_url = settings.resolved_database_url()
+    modules.load_models()
+    modules.load_jobs()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.upgrade_on_start:
+            migrate.upgrade(database_url)
+        yield
+        app.state.jobs.shutdown()
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Northstar",
+        version=__version__,
+        description="The JSON API of Northstar, an operating system for a Head of Product.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    engine = create_database_engine(database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+    app.state.jobs = JobRunner(app.state.session_factory, settings.job_workers)
+    app.state.templates = build_templates()
+    app.state.secret_key = settings.resolved_secret_key()
+
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(api_core.router)
+    for _spec, module in modules.parts("api"):
+        router = modules.attr(module, "router")
+        if router is not None:
+            api.include_router(router)
+    app.include_router(api)
+
+    app.include_router(pages_core.router)
+    for _spec, module in modules.parts("pages"):
+        router = modules.attr(module, "router")
+        if router is not None:
+            app.include_router(router)
+    for _spec, module in modules.parts("public"):
+        router = modules.attr(module, "router")
+        if router is not None:
+            app.include_router(router)
+    return app

@@ -1,0 +1,38 @@
+"""Helpers for page routes: reading filter query strings and turning forms into schemas."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from pydantic import BaseModel, ValidationError
+
+from northstar.core.errors import FieldError, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def query_string(**values: Any) -> str:
+    """A query string of the non-empty values (to keep filters across pagination links)."""
+    return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def parse_form(model: type[M], data: dict[str, Any]) -> M:
+    """Validate form data against ``model``; empty strings count as missing."""
+    cleaned = {k: (v if v != "" else None) for k, v in data.items() if k != "csrf_token"}
+    cleaned = {k: v for k, v in cleaned.items() if v is not None}
+    try:
+        return model.model_validate(cleaned)
+    except ValidationError as exc:
+        errors = [FieldError(".".join(map(str, e["loc"])) or "form", e["msg"]) for e in exc.errors()]
+        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+
+
+def optional_int(value: str | None) -> int | None:
+    """An integer from a query-string value, or None when empty or not a number."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
