@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
+from tests.factories import PASSWORD, make_customer, make_feedback, make_world
 
 from northstar.core.permissions import Role
-from tests.factories import PASSWORD, make_customer, make_feedback, make_world
 
 pytestmark = pytest.mark.browser
 

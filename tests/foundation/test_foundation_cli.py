@@ -18,8 +18,20 @@ def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> C
     monkeypatch.setenv("NORTHSTAR_DATABASE_URL", database_url)
     monkeypatch.setenv("NORTHSTAR_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("NORTHSTAR_WORKSPACE", raising=False)
-    result = runner.invoke(app, ["init", "--email", "hop@example.com", "--name", "Hana", "--password",
-                                 "a-long-password", "--workspace", "Acme Corp"])
+    result = runner.invoke(
+        app,
+        [
+            "init",
+            "--email",
+            "hop@example.com",
+            "--name",
+            "Hana",
+            "--password",
+            "a-long-password",
+            "--workspace",
+            "Acme Corp",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return runner
 
@@ -31,8 +43,12 @@ def _json(result: object) -> object:
 
 def test_customers_import_then_list_as_json_and_csv(cli: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
-    path.write_text("Company,Ext,segment,ARR\nAcme,a1,enterprise,\"$120,000\"\nBeta,b2,smb,900\n", encoding="utf-8-sig")
-    result = cli.invoke(app, ["customers", "import", str(path), "--map", "Company=name,Ext=external_id", "-f", "json"])
+    path.write_text(
+        'Company,Ext,segment,ARR\nAcme,a1,enterprise,"$120,000"\nBeta,b2,smb,900\n', encoding="utf-8-sig"
+    )
+    result = cli.invoke(
+        app, ["customers", "import", str(path), "--map", "Company=name,Ext=external_id", "-f", "json"]
+    )
     report = _json(result)
     assert report["created"] == 2 and report["skipped"] == 0  # type: ignore[index]
     listed = _json(cli.invoke(app, ["customers", "list", "--format", "json"]))
@@ -46,8 +62,21 @@ def test_feedback_add_ideas_link_and_show_total_arr(cli: CliRunner) -> None:
     cli.invoke(app, ["customers", "add", "Acme", "--external-id", "a1", "--arr", "5000"])
     made = _json(cli.invoke(app, ["feedback", "add", "Please add SSO", "--customer", "a1", "-f", "json"]))
     idea = _json(cli.invoke(app, ["ideas", "add", "SAML SSO", "-f", "json"]))
-    linked = _json(cli.invoke(app, ["ideas", "link", str(idea["id"]), str(made["id"]), "--importance", "3",  # type: ignore[index]
-                                    "-f", "json"]))
+    linked = _json(
+        cli.invoke(
+            app,
+            [
+                "ideas",
+                "link",
+                str(idea["id"]),
+                str(made["id"]),
+                "--importance",
+                "3",  # type: ignore[index]
+                "-f",
+                "json",
+            ],
+        )
+    )
     assert linked == {"linked": 1, "already_linked": 0}
     shown = _json(cli.invoke(app, ["ideas", "show", str(idea["id"]), "-f", "json"]))  # type: ignore[index]
     assert shown["total_arr"] == 5000 and shown["customers"] == 1  # type: ignore[index]
@@ -81,14 +110,47 @@ def test_feedback_import_twice_updates_instead_of_duplicating(cli: CliRunner, tm
 def test_workspace_user_token_and_objectives_commands(cli: CliRunner) -> None:
     workspaces = _json(cli.invoke(app, ["workspace", "list", "-f", "json"]))
     assert workspaces[0]["slug"] == "acme-corp"  # type: ignore[index]
-    user = _json(cli.invoke(app, ["user", "add", "pm@example.com", "--name", "Pat", "--password", "another-password",
-                                  "--role", "product_manager", "-f", "json"]))
+    user = _json(
+        cli.invoke(
+            app,
+            [
+                "user",
+                "add",
+                "pm@example.com",
+                "--name",
+                "Pat",
+                "--password",
+                "another-password",
+                "--role",
+                "product_manager",
+                "-f",
+                "json",
+            ],
+        )
+    )
     assert user["email"] == "pm@example.com"  # type: ignore[index]
     token = _json(cli.invoke(app, ["token", "create", "--name", "ci", "--scope", "ingest", "-f", "json"]))
     assert token["token"].startswith("nsk_") and token["scope"] == "ingest"  # type: ignore[index]
-    objective = _json(cli.invoke(app, ["objectives", "add", "Grow activation", "--period", "2026-Q4", "-f", "json"]))
-    kr = _json(cli.invoke(app, ["objectives", "add-key-result", str(objective["id"]), "Activation rate",  # type: ignore[index]
-                                "--baseline", "20", "--target", "40", "-f", "json"]))
+    objective = _json(
+        cli.invoke(app, ["objectives", "add", "Grow activation", "--period", "2026-Q4", "-f", "json"])
+    )
+    kr = _json(
+        cli.invoke(
+            app,
+            [
+                "objectives",
+                "add-key-result",
+                str(objective["id"]),
+                "Activation rate",  # type: ignore[index]
+                "--baseline",
+                "20",
+                "--target",
+                "40",
+                "-f",
+                "json",
+            ],
+        )
+    )
     _json(cli.invoke(app, ["objectives", "check-in", str(kr["id"]), "30", "-f", "json"]))  # type: ignore[index]
     listed = _json(cli.invoke(app, ["objectives", "list", "-f", "json"]))
     assert listed[0]["key_results"][0]["progress"] == 0.5  # type: ignore[index]
@@ -110,4 +172,6 @@ def test_bad_input_exits_2_with_one_line(cli: CliRunner, tmp_path: Path) -> None
     result = cli.invoke(app, ["feedback", "import", str(no_text)])
     assert result.exit_code == 2 and "lacks the column(s) text" in result.output
     assert cli.invoke(app, ["ideas", "show", "999"]).exit_code == 2
-    assert cli.invoke(app, ["user", "add", "x@example.com", "--name", "X", "--password", "short"]).exit_code == 2
+    assert (
+        cli.invoke(app, ["user", "add", "x@example.com", "--name", "X", "--password", "short"]).exit_code == 2
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from tests.factories import make_customer, make_world
 
 from northstar.core.errors import ValidationFailed
 from northstar.core.tabular import MAX_FIELD_CHARS, safe_cell, write_csv
@@ -12,7 +13,6 @@ from northstar.customers import service as customers
 from northstar.customers.models import Customer
 from northstar.feedback import service as feedback
 from northstar.feedback.models import Feedback
-from tests.factories import make_customer, make_world
 
 
 def test_latin1_and_bom_files_import_with_their_accents(session: Session) -> None:
@@ -45,7 +45,7 @@ def test_huge_field_is_reported_not_truncated(session: Session) -> None:
 
 def test_formula_cells_are_kept_verbatim_on_import_and_neutralised_on_export(session: Session) -> None:
     world = make_world(session)
-    data = b'text\n"=cmd|\' /C calc\'!A0"\n'
+    data = b"text\n\"=cmd|' /C calc'!A0\"\n"
     feedback.import_feedback_csv(session, world.actor(), data)
     stored = session.scalar(select(Feedback.text))
     assert stored == "=cmd|' /C calc'!A0"

@@ -16,17 +16,22 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from starlette.routing import Route
+from tests.factories import make_world
 
 from northstar.accounts import service as accounts
 from northstar.accounts.schemas import TokenCreate
 from northstar.core import jobs
 from northstar.core.permissions import TokenScope
 from northstar.demo.seed import seed_demo
-from tests.factories import make_world
 
 #: routes that must answer without a login: the login page, health checks and public assets
-PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/health"), ("GET", "/api/v1/health"),
-          ("GET", "/api/v1/openapi.json")}
+PUBLIC = {
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/health"),
+    ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/openapi.json"),
+}
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 
 
@@ -50,7 +55,9 @@ def test_no_route_answers_without_authentication(client: TestClient) -> None:
     for method, path, _route in _routes(client):
         if (method, path) in PUBLIC:
             continue
-        response = client.request(method, _fill(path, "1"), follow_redirects=False, json={} if method != "GET" else None)
+        response = client.request(
+            method, _fill(path, "1"), follow_redirects=False, json={} if method != "GET" else None
+        )
         checked += 1
         location = response.headers.get("location", "")
         redirected_to_login = response.status_code in (302, 303, 307) and location.startswith("/login")
@@ -83,7 +90,9 @@ def test_no_route_reads_or_writes_another_workspaces_objects(client: TestClient,
         accounts.create_token(session, b_actor, TokenCreate(name="b", scope=TokenScope.READ))
     session.commit()
     world = make_world(session, "Workspace A")
-    _row, secret = accounts.create_token(session, world.actor(), TokenCreate(name="a", scope=TokenScope.WRITE))
+    _row, secret = accounts.create_token(
+        session, world.actor(), TokenCreate(name="a", scope=TokenScope.WRITE)
+    )
     session.commit()
     client.headers["Authorization"] = f"Bearer {secret}"
     checked = 0
@@ -101,6 +110,9 @@ def test_no_route_reads_or_writes_another_workspaces_objects(client: TestClient,
     # and nothing of B changed hands: its audit log holds only its own records
     from northstar.core.audit import AuditEvent
 
-    foreign = session.scalars(select(AuditEvent).where(AuditEvent.workspace_id == b.id, AuditEvent.user_id == world.users[
-        next(iter(world.users))].id)).all()
+    foreign = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.workspace_id == b.id, AuditEvent.user_id == world.users[next(iter(world.users))].id
+        )
+    ).all()
     assert foreign == []

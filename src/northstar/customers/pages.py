@@ -4,18 +4,44 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from starlette.responses import Response
 
 from northstar.core.listing import ListParams
 from northstar.customers import service
 from northstar.customers.models import SEGMENTS
 from northstar.feedback import service as feedback_service
+from northstar.web import imports
 from northstar.web.deps import DB, CurrentUser
 from northstar.web.forms import query_string
+from northstar.web.imports import ImportTarget
 from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+IMPORT = ImportTarget(
+    title="Import customers from CSV",
+    job_kind="customers.import_csv",
+    fields=("name", "external_id", "domain", "segment", "plan", "arr", "region", "lifecycle_stage"),
+    required=("name",),
+    action="/customers/import",
+)
+
+
+@router.get("/customers/import")
+def import_page(request: Request, user: CurrentUser) -> Response:
+    return imports.upload_form(request, user, IMPORT)
+
+
+@router.post("/customers/import/map")
+async def import_map(
+    request: Request, user: CurrentUser, file: UploadFile, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    return await imports.mapping_step(request, user, IMPORT, file, csrf_token)
+
+
+@router.post("/customers/import/start")
+async def import_start(request: Request, user: CurrentUser) -> Response:
+    return await imports.start_import(request, user, IMPORT)
 
 
 @router.get("/customers")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from northstar.core.listing import ListParams
@@ -14,11 +14,47 @@ from northstar.feedback.models import SOURCES
 from northstar.feedback.schemas import FeedbackCreate
 from northstar.ideas import service as ideas_service
 from northstar.ideas.schemas import LinkRequest
+from northstar.web import imports
 from northstar.web.deps import DB, CurrentUser, check_csrf
 from northstar.web.forms import optional_int, parse_form, query_string
+from northstar.web.imports import ImportTarget
 from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+IMPORT = ImportTarget(
+    title="Import feedback from CSV",
+    job_kind="feedback.import_csv",
+    fields=(
+        "text",
+        "title",
+        "source",
+        "external_ref",
+        "customer_external_id",
+        "customer",
+        "contact_email",
+        "rating",
+        "received_at",
+    ),
+    required=("text",),
+    action="/feedback/import",
+)
+
+
+@router.get("/feedback/import")
+def import_page(request: Request, user: CurrentUser) -> Response:
+    return imports.upload_form(request, user, IMPORT)
+
+
+@router.post("/feedback/import/map")
+async def import_map(
+    request: Request, user: CurrentUser, file: UploadFile, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    return await imports.mapping_step(request, user, IMPORT, file, csrf_token)
+
+
+@router.post("/feedback/import/start")
+async def import_start(request: Request, user: CurrentUser) -> Response:
+    return await imports.start_import(request, user, IMPORT)
 
 
 @router.get("/feedback")
