@@ -1,0 +1,1 @@
+"""Experiments: definitions, per-variant summaries and their statistical analysis."""

@@ -1,0 +1,89 @@
+"""JSON API for experiments: definitions, per-variant summaries and results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from northstar.core.listing import ListParams
+from northstar.core.schemas import PageOut
+from northstar.experiments import service
+from northstar.experiments.schemas import (
+    AnalyzeRequest,
+    ExperimentCreate,
+    ExperimentRead,
+    ExperimentResults,
+    ExperimentUpdate,
+    Status,
+    SummaryRead,
+    SummaryUpload,
+    UploadResult,
+)
+from northstar.web.deps import DB, ApiActor
+
+router = APIRouter(prefix="/experiments", tags=["experiments"])
+
+
+@router.get("")
+def list_experiments(
+    session: DB,
+    actor: ApiActor,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    status: Status | None = None,
+    sort: Annotated[str | None, Query(max_length=40)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> PageOut[ExperimentRead]:
+    result = service.list_experiments(session, actor, ListParams(q, sort, page, per_page, {"status": status}))
+    return PageOut(
+        items=[ExperimentRead.model_validate(e) for e in result.items],
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+    )
+
+
+@router.post("", status_code=201)
+def create_experiment(body: ExperimentCreate, session: DB, actor: ApiActor) -> ExperimentRead:
+    return ExperimentRead.model_validate(service.create_experiment(session, actor, body))
+
+
+@router.post("/analyze")
+def analyze_summary(body: AnalyzeRequest, actor: ApiActor) -> dict[str, Any]:
+    """Analyse per-variant sums given as CSV without storing them: each variant against the first."""
+    return service.analyze_summary(actor, body)
+
+
+@router.get("/{experiment_id}")
+def get_experiment(experiment_id: int, session: DB, actor: ApiActor) -> ExperimentRead:
+    return ExperimentRead.model_validate(service.get_experiment(session, actor, experiment_id))
+
+
+@router.patch("/{experiment_id}")
+def update_experiment(
+    experiment_id: int, body: ExperimentUpdate, session: DB, actor: ApiActor
+) -> ExperimentRead:
+    return ExperimentRead.model_validate(service.update_experiment(session, actor, experiment_id, body))
+
+
+@router.delete("/{experiment_id}", status_code=204)
+def delete_experiment(experiment_id: int, session: DB, actor: ApiActor) -> None:
+    service.delete_experiment(session, actor, experiment_id)
+
+
+@router.post("/{experiment_id}/summaries")
+def upload_summaries(experiment_id: int, body: SummaryUpload, session: DB, actor: ApiActor) -> UploadResult:
+    """Replace one metric's per-variant sums (CSV text with gbstats query-row columns)."""
+    return service.upload_summaries(session, actor, experiment_id, body)
+
+
+@router.get("/{experiment_id}/summaries")
+def list_summaries(experiment_id: int, session: DB, actor: ApiActor) -> list[SummaryRead]:
+    return [SummaryRead.model_validate(s) for s in service.list_summaries(session, actor, experiment_id)]
+
+
+@router.get("/{experiment_id}/results")
+def experiment_results(experiment_id: int, session: DB, actor: ApiActor) -> ExperimentResults:
+    """Each metric against the baseline variant, with the sample-ratio-mismatch check."""
+    return service.experiment_results(session, actor, experiment_id)

@@ -1,0 +1,70 @@
+"""Tables for experiments and the per-variant summaries their results are computed from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from northstar.core.database import Base, IdMixin, TimestampMixin, utcnow
+
+STATUSES = ("draft", "running", "stopped", "concluded")
+
+
+class Experiment(IdMixin, TimestampMixin, Base):
+    """An A/B test: its variants (the first is the baseline), exposure event and metrics.
+
+    ``variants`` is a list of ``{"key", "name", "weight"}``; ``metrics`` a list of
+    ``{"key", "name", "type", "role", "event", "denominator_event", "inverse"}`` with role ``goal`` or
+    ``guardrail``; ``settings`` holds the analysis choices (engine, difference, sequential, alpha, CUPED).
+    """
+
+    __tablename__ = "experiments"
+    __table_args__ = (UniqueConstraint("workspace_id", "key", name="uq_experiments_workspace_key"),)
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    hypothesis: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(32), default="draft")
+    exposure_event: Mapped[str] = mapped_column(String(200), default="$feature_flag_called")
+    variant_property: Mapped[str] = mapped_column(String(200), default="$feature_flag_response")
+    variants: Mapped[list[Any]] = mapped_column(default=list)
+    metrics: Mapped[list[Any]] = mapped_column(default=list)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class VariantMetricSummary(IdMixin, Base):
+    """Sufficient statistics of one metric in one variant (gbstats query-row columns)."""
+
+    __tablename__ = "experiment_summaries"
+    __table_args__ = (
+        UniqueConstraint("experiment_id", "metric_key", "variation", name="uq_experiment_summaries_cell"),
+    )
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"), index=True)
+    metric_key: Mapped[str] = mapped_column(String(100))
+    variation: Mapped[str] = mapped_column(String(100))
+    users: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    main_sum: Mapped[float] = mapped_column(Float)
+    main_sum_squares: Mapped[float | None] = mapped_column(Float, nullable=True)
+    denominator_sum: Mapped[float | None] = mapped_column(Float, nullable=True)
+    denominator_sum_squares: Mapped[float | None] = mapped_column(Float, nullable=True)
+    main_denominator_sum_product: Mapped[float | None] = mapped_column(Float, nullable=True)
+    covariate_sum: Mapped[float | None] = mapped_column(Float, nullable=True)
+    covariate_sum_squares: Mapped[float | None] = mapped_column(Float, nullable=True)
+    main_covariate_sum_product: Mapped[float | None] = mapped_column(Float, nullable=True)
+    denominator_pre_sum: Mapped[float | None] = mapped_column(Float, nullable=True)
+    denominator_pre_sum_squares: Mapped[float | None] = mapped_column(Float, nullable=True)
+    denominator_post_denominator_pre_sum_product: Mapped[float | None] = mapped_column(Float, nullable=True)
+    main_pre_denominator_pre_sum_product: Mapped[float | None] = mapped_column(Float, nullable=True)
+    main_post_denominator_pre_sum_product: Mapped[float | None] = mapped_column(Float, nullable=True)
+    main_pre_denominator_post_sum_product: Mapped[float | None] = mapped_column(Float, nullable=True)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

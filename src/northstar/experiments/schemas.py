@@ -1,0 +1,189 @@
+"""Input and output shapes for experiments, their summaries and their results."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Status = Literal["draft", "running", "stopped", "concluded"]
+MetricTypeName = Literal["mean", "proportion", "ratio"]
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$"
+
+
+class VariantDefinition(BaseModel):
+    key: str = Field(pattern=KEY_PATTERN)
+    name: str = Field(default="", max_length=200)
+    weight: float = Field(default=1.0, gt=0, le=1e6)
+
+
+class MetricDefinition(BaseModel):
+    """A goal or guardrail metric; ``event`` names the event it is computed from when events are used."""
+
+    key: str = Field(pattern=KEY_PATTERN)
+    name: str = Field(default="", max_length=200)
+    type: MetricTypeName = "proportion"
+    role: Literal["goal", "guardrail"] = "goal"
+    event: str | None = Field(default=None, max_length=200)
+    denominator_event: str | None = Field(default=None, max_length=200)
+    inverse: bool = False
+
+
+class AnalysisChoices(BaseModel):
+    engine: Literal["frequentist", "bayesian"] = "frequentist"
+    difference: Literal["relative", "absolute"] = "relative"
+    sequential: bool = False
+    sequential_tuning: float = Field(default=5000, ge=1, le=1e12)
+    cuped: bool = False
+    alpha: float = Field(default=0.05, gt=0, lt=0.5)
+
+
+def _check_unique(items: list[Any], what: str) -> None:
+    keys = [item.key for item in items]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise ValueError(f"{what} keys must be unique; repeated: {', '.join(duplicates)}")
+
+
+class ExperimentCreate(BaseModel):
+    key: str = Field(pattern=KEY_PATTERN)
+    name: str = Field(min_length=1, max_length=300)
+    hypothesis: str = Field(default="", max_length=20_000)
+    status: Status = "draft"
+    exposure_event: str = Field(default="$feature_flag_called", min_length=1, max_length=200)
+    variant_property: str = Field(default="$feature_flag_response", min_length=1, max_length=200)
+    variants: list[VariantDefinition] = Field(min_length=2, max_length=20)
+    metrics: list[MetricDefinition] = Field(default_factory=list, max_length=50)
+    settings: AnalysisChoices = Field(default_factory=AnalysisChoices)
+    idea_id: int | None = None
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> ExperimentCreate:
+        _check_unique(self.variants, "variant")
+        _check_unique(self.metrics, "metric")
+        return self
+
+
+class ExperimentUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    hypothesis: str | None = Field(default=None, max_length=20_000)
+    status: Status | None = None
+    exposure_event: str | None = Field(default=None, min_length=1, max_length=200)
+    metrics: list[MetricDefinition] | None = Field(default=None, max_length=50)
+    settings: AnalysisChoices | None = None
+    idea_id: int | None = None
+
+    @field_validator("metrics")
+    @classmethod
+    def _unique_metrics(cls, value: list[MetricDefinition] | None) -> list[MetricDefinition] | None:
+        if value is not None:
+            _check_unique(value, "metric")
+        return value
+
+
+class ExperimentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    key: str
+    name: str
+    hypothesis: str
+    status: Status
+    exposure_event: str
+    variant_property: str
+    variants: list[VariantDefinition]
+    metrics: list[MetricDefinition]
+    settings: AnalysisChoices
+    idea_id: int | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SummaryUpload(BaseModel):
+    """Per-variant sums of one metric as CSV text (one row per variant, gbstats query-row columns)."""
+
+    metric_key: str = Field(pattern=KEY_PATTERN)
+    csv: str = Field(min_length=1, max_length=1_000_000)
+
+    @field_validator("csv")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not re.search(r"\S", value):
+            raise ValueError("the CSV is empty")
+        return value
+
+
+class AnalyzeRequest(AnalysisChoices):
+    """A stateless analysis: per-variant sums as CSV text (first row = baseline) and how to analyse them."""
+
+    csv: str = Field(min_length=1, max_length=1_000_000)
+    metric_type: MetricTypeName = "mean"
+    inverse: bool = False
+
+
+class SummaryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    metric_key: str
+    variation: str
+    users: int
+    count: int | None
+    main_sum: float
+    main_sum_squares: float | None
+    denominator_sum: float | None
+    denominator_sum_squares: float | None
+    main_denominator_sum_product: float | None
+    covariate_sum: float | None
+    covariate_sum_squares: float | None
+    main_covariate_sum_product: float | None
+    denominator_pre_sum: float | None
+    denominator_pre_sum_squares: float | None
+    denominator_post_denominator_pre_sum_product: float | None
+    main_pre_denominator_pre_sum_product: float | None
+    main_post_denominator_pre_sum_product: float | None
+    main_pre_denominator_post_sum_product: float | None
+    uploaded_at: datetime
+
+
+class UploadResult(BaseModel):
+    metric_key: str
+    variants: int
+
+
+class VariantResult(BaseModel):
+    variation: str
+    users: int
+    mean: float | None
+    expected: float | None
+    ci: list[float | None]
+    standard_error: float | None
+    p_value: float | None = None
+    chance_to_win: float | None = None
+    risk: list[float | None] | None = None
+    significant: bool = False
+    reason: str | None = None
+
+
+class MetricResult(BaseModel):
+    """One metric's comparison of every variant with the baseline, or why there is none yet."""
+
+    key: str
+    name: str
+    role: Literal["goal", "guardrail"]
+    type: MetricTypeName
+    inverse: bool
+    baseline: str
+    baseline_mean: float | None = None
+    variants: list[VariantResult] = Field(default_factory=list)
+    srm_p_value: float | None = None
+    missing: str | None = None
+
+
+class ExperimentResults(BaseModel):
+    experiment: ExperimentRead
+    settings: AnalysisChoices
+    metrics: list[MetricResult]
+    srm_p_value: float | None
+    srm_warning: bool

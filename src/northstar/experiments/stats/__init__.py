@@ -1,0 +1,1 @@
+"""Experiment statistics engine: sufficient statistics in, frozen results out (pure, no I/O)."""
