@@ -39,7 +39,9 @@ MODULES: tuple[ModuleSpec, ...] = (
     ModuleSpec(
         "strategy", (NavItem("Objectives", "/objectives"),), "objectives", "Objectives and key results."
     ),
-    ModuleSpec("experiments", (NavItem("Experiments", "/experiments"),), "experiment", "A/B test statistics."),
+    ModuleSpec(
+        "experiments", (NavItem("Experiments", "/experiments"),), "experiment", "A/B test statistics."
+    ),
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
