@@ -22,6 +22,8 @@ from northstar import modules
 from northstar.core import migrate
 from northstar.core.database import Base, create_database_engine, create_session_factory
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 POSTGRES_URL = os.environ.get("NORTHSTAR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED_DATA = Path(

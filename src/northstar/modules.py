@@ -42,6 +42,10 @@ MODULES: tuple[ModuleSpec, ...] = (
     ModuleSpec(
         "experiments", (NavItem("Experiments", "/experiments"),), "experiment", "A/B test statistics."
     ),
+    ModuleSpec(
+        "people", (NavItem("People", "/people"), NavItem("Reviews", "/reviews")), None, "Ladder, 1:1s, 360s."
+    ),
+    ModuleSpec("maturity", (NavItem("Maturity", "/maturity"),), "maturity", "Product-organisation maturity."),
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -1,4 +1,5 @@
-"""Browser fixtures: Debian's chromium driven by Playwright (no browser download)."""
+"""Browser fixtures for every test folder: one Debian chromium per test session, driven by Playwright
+(no browser download). Loaded from the root conftest as a plugin so there is only one Playwright instance."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
 
 
 @pytest.fixture(scope="session")

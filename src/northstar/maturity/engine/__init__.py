@@ -1,0 +1,1 @@
+"""Pure engines of the maturity module: the model, scoring, evidence rules (no storage, web or CLI)."""
