@@ -46,6 +46,12 @@ MODULES: tuple[ModuleSpec, ...] = (
         "people", (NavItem("People", "/people"), NavItem("Reviews", "/reviews")), None, "Ladder, 1:1s, 360s."
     ),
     ModuleSpec("maturity", (NavItem("Maturity", "/maturity"),), "maturity", "Product-organisation maturity."),
+    ModuleSpec(
+        "decisions",
+        (NavItem("Prioritize", "/prioritize"), NavItem("Plans", "/plans")),
+        "plan",
+        "Scoring, optimal portfolios, roadmaps and delivery forecasts.",
+    ),
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -18,6 +18,37 @@ from northstar.strategy.models import Objective
 
 
 @dataclass(frozen=True)
+class HomeItem:
+    """One line on a home panel: what, where to go, and whether it is overdue."""
+
+    label: str
+    href: str
+    note: str = ""
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A module's panel on the home page (for example the viewer's due 1:1s)."""
+
+    title: str
+    items: list[HomeItem]
+    empty: str = "Nothing here."
+
+
+def module_panels(session: Session, actor: Actor) -> list[HomePanel]:
+    """Panels contributed by modules through ``<module>/home.py: home_panels(session, actor)``."""
+    from northstar import modules
+
+    panels: list[HomePanel] = []
+    for _spec, module in modules.parts("home"):
+        provider = modules.attr(module, "home_panels")
+        if provider is not None:
+            panels.extend(provider(session, actor))
+    return panels
+
+
+@dataclass(frozen=True)
 class Overview:
     customers: int
     total_arr: float

@@ -37,6 +37,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             migrate.upgrade(database_url)
         yield
         app.state.jobs.shutdown()
+        for _spec, module in modules.parts("runtime"):
+            close_all = modules.attr(module, "close_all")
+            if close_all is not None:
+                close_all()  # a module's long-lived resources (event-store loaders, open files)
         app.state.engine.dispose()
 
     app = FastAPI(

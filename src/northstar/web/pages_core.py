@@ -11,7 +11,7 @@ from northstar.accounts import service as accounts
 from northstar.core import jobs
 from northstar.core.charts import bar_chart, line_chart
 from northstar.core.errors import AuthenticationRequired
-from northstar.home.service import workspace_overview
+from northstar.home.service import module_panels, workspace_overview
 from northstar.web.deps import DB, SESSION_COOKIE, CurrentUser, check_csrf
 from northstar.web.templating import render
 
@@ -117,6 +117,7 @@ def home(request: Request, session: DB, user: CurrentUser) -> Response:
         overview=overview,
         weekly_chart=weekly,
         status_chart=statuses,
+        panels=module_panels(session, user.actor),
     )
 
 

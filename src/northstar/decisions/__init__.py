@@ -1,0 +1,1 @@
+"""Decision module: scoring, cost-benefit, portfolio selection, roadmap scheduling, forecasts and scenarios."""

@@ -1,0 +1,262 @@
+"""Monte Carlo delivery forecasts over the optimized roadmap: P50/P85/P95 dates and deadline probabilities.
+
+Durations are sampled per item from a three-point estimate (triangular, PERT or log-normal) or, where a team has
+history, by throughput sampling (draw a past period's throughput until the item's remaining count is done). Each
+simulation then re-times the plan with a serial schedule in the optimizer's order: an item starts when its
+predecessors are done and its teams have enough free capacity units. All simulations run at once as NumPy arrays,
+so 10,000 runs of a 200-item, 4-team roadmap take about a second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+
+from northstar.decisions.solve.common import PlanningInputError
+
+Distribution = Literal["triangular", "pert", "lognormal"]
+Z_95 = 1.6448536269514722  # standard normal 95th percentile: log-normal low/high are its 5th/95th percentiles
+
+
+@dataclass(frozen=True)
+class ThreePointEstimate:
+    """Low, most likely and high duration in periods. For log-normal, low and high are the 5th and 95th percentiles."""
+
+    low: float
+    likely: float
+    high: float
+    distribution: Distribution = "pert"
+
+    def problems(self, item_id: str) -> list[str]:
+        values = (self.low, self.likely, self.high)
+        if any(v is None or not math.isfinite(v) for v in values):
+            return [f"{item_id!r} has a missing estimate"]
+        if not self.low <= self.likely <= self.high:
+            return [f"{item_id!r} needs low ≤ likely ≤ high, got {self.low}, {self.likely}, {self.high}"]
+        if self.low < 0:
+            return [f"{item_id!r} has a negative estimate"]
+        if self.distribution == "lognormal" and self.low <= 0:
+            return [f"{item_id!r}: a log-normal estimate needs low > 0"]
+        return []
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` durations drawn from this estimate."""
+        low, likely, high = float(self.low), float(self.likely), float(self.high)
+        if high - low < 1e-12:
+            return np.full(size, likely)
+        if self.distribution == "triangular":
+            return rng.triangular(low, likely, high, size)
+        if self.distribution == "pert":
+            alpha = 1 + 4 * (likely - low) / (high - low)
+            beta = 1 + 4 * (high - likely) / (high - low)
+            return low + (high - low) * rng.beta(alpha, beta, size)
+        mu = (math.log(low) + math.log(high)) / 2
+        sigma = (math.log(high) - math.log(low)) / (2 * Z_95)
+        return rng.lognormal(mu, sigma, size)
+
+
+@dataclass(frozen=True)
+class ThroughputEstimate:
+    """Remaining work as a count of items (low..high, uniform), done at a rate drawn from past periods' throughput.
+
+    ``split_rate`` (low, high) multiplies the count, for items that grow once started.
+    """
+
+    items_low: int
+    items_high: int
+    history: Sequence[float]
+    split_rate: tuple[float, float] = (1.0, 1.0)
+
+    def problems(self, item_id: str) -> list[str]:
+        if self.items_low < 0 or self.items_high < self.items_low:
+            return [f"{item_id!r} needs 0 ≤ items_low ≤ items_high"]
+        if not self.history or any(v < 0 for v in self.history):
+            return [f"{item_id!r} has no usable throughput history"]
+        if sum(self.history) <= 0:
+            return [f"{item_id!r}: the throughput history has no finished items"]
+        if not 0 < self.split_rate[0] <= self.split_rate[1]:
+            return [f"{item_id!r} needs 0 < split_rate low ≤ high"]
+        return []
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Periods until the sampled count is done, per simulation (whole periods)."""
+        history = np.asarray(self.history, dtype=float)
+        counts = rng.integers(self.items_low, self.items_high + 1, size) * rng.uniform(*self.split_rate, size)
+        counts = np.ceil(counts - 1e-9)
+        periods = math.ceil(counts.max() / history.mean() * 3) + 10
+        done = np.cumsum(rng.choice(history, size=(size, periods)), axis=1)
+        reached = done >= counts[:, None]
+        finished = np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, periods)
+        return np.where(counts <= 0, 0, finished).astype(float)
+
+
+@dataclass(frozen=True)
+class ForecastItem:
+    id: str
+    estimate: ThreePointEstimate | ThroughputEstimate
+    demand: Mapping[str, int] = field(default_factory=dict)
+    predecessors: Sequence[str] = ()
+    release: float = 0.0
+    deadline: float | None = None
+    fixed_start: float | None = None
+
+
+@dataclass(frozen=True)
+class ForecastProblem:
+    """Items in the optimized schedule's order; teams map to their capacity in units (people or slots)."""
+
+    items: Sequence[ForecastItem]
+    teams: Mapping[str, int]
+    simulations: int = 10_000
+    seed: int = 7
+    percentiles: Sequence[float] = (50, 85, 95)
+    milestones: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    milestone_deadlines: Mapping[str, float] = field(default_factory=dict)
+    start_date: date | None = None
+    period_days: int = 7
+
+    def validate(self) -> None:
+        problems: list[str] = []
+        ids = [item.id for item in self.items]
+        if len(set(ids)) != len(ids):
+            problems.append("item ids are not unique")
+        if self.simulations < 1:
+            problems.append("simulations must be at least 1")
+        for team, units in self.teams.items():
+            if units is None or units < 1:
+                problems.append(f"team {team!r} needs a capacity of at least 1 unit")
+        for item in self.items:
+            problems += item.estimate.problems(item.id)
+            for team, amount in item.demand.items():
+                if team not in self.teams:
+                    problems.append(f"{item.id!r} needs unknown team {team!r}")
+                elif amount < 0 or amount > self.teams[team]:
+                    problems.append(
+                        f"{item.id!r} needs {amount} of team {team!r}, which has {self.teams[team]}"
+                    )
+            problems += [
+                f"{item.id!r} depends on unknown {p!r}" for p in item.predecessors if p not in set(ids)
+            ]
+        for name, members in self.milestones.items():
+            problems += [f"milestone {name!r} names unknown item {m!r}" for m in members if m not in set(ids)]
+        if problems:
+            raise PlanningInputError(problems)
+
+
+@dataclass(frozen=True)
+class DateForecast:
+    """Completion percentiles (in periods from the start, and as dates when a start date is given)."""
+
+    id: str
+    percentiles: dict[str, float]
+    mean: float
+    deadline: float | None = None
+    deadline_probability: float | None = None
+    dates: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    status: str
+    simulations: int
+    items: list[DateForecast]
+    milestones: list[DateForecast]
+    finish: DateForecast
+    ends: np.ndarray | None = None
+
+    def by_id(self) -> dict[str, DateForecast]:
+        return {item.id: item for item in self.items}
+
+
+def _priority_order(items: Sequence[ForecastItem]) -> list[int]:
+    """Given order, moved only as much as needed so that every item comes after its predecessors."""
+    index = {item.id: i for i, item in enumerate(items)}
+    waiting = [len(item.predecessors) for item in items]
+    successors: list[list[int]] = [[] for _ in items]
+    for i, item in enumerate(items):
+        for p in item.predecessors:
+            successors[index[p]].append(i)
+    ready = sorted(i for i, w in enumerate(waiting) if w == 0)
+    order: list[int] = []
+    while ready:
+        i = ready.pop(0)
+        order.append(i)
+        for j in successors[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                ready.append(j)
+                ready.sort()
+    if len(order) != len(items):
+        raise PlanningInputError(["the items' dependencies contain a cycle"])
+    return order
+
+
+def sample_durations(problem: ForecastProblem, rng: np.random.Generator) -> np.ndarray:
+    """An (items × simulations) matrix of sampled durations (item-major, so each item's row is contiguous)."""
+    durations = np.empty((len(problem.items), problem.simulations))
+    for i, item in enumerate(problem.items):
+        durations[i] = item.estimate.sample(rng, problem.simulations)
+    return durations
+
+
+def simulate_ends(problem: ForecastProblem, durations: np.ndarray) -> np.ndarray:
+    """End times (items × simulations) of the serial schedule in priority order, for every sampled world at once.
+
+    Each team is a set of capacity units with the time each becomes free; an item takes the ``demand`` units that
+    free up first, so it starts at max(predecessors' ends, release, the demand-th smallest free time).
+    """
+    simulations = durations.shape[1]
+    index = {item.id: i for i, item in enumerate(problem.items)}
+    free = {team: np.zeros((simulations, int(units))) for team, units in problem.teams.items()}
+    ends = np.zeros_like(durations)
+    for i in _priority_order(problem.items):
+        item = problem.items[i]
+        start = np.full(simulations, float(item.release))
+        for p in item.predecessors:
+            np.maximum(start, ends[index[p]], out=start)
+        used = [(free[team], amount) for team, amount in item.demand.items() if amount > 0]
+        for units, amount in used:
+            np.maximum(start, units[:, amount - 1], out=start)  # units stay sorted by the time they free up
+        if item.fixed_start is not None:
+            start[:] = item.fixed_start
+        np.add(start, durations[i], out=ends[i])
+        for units, amount in used:
+            units[:, :amount] = ends[i][:, None]
+            units.sort(axis=1)
+    return ends
+
+
+def _summary(problem: ForecastProblem, name: str, ends: np.ndarray, deadline: float | None) -> DateForecast:
+    values = np.percentile(ends, list(problem.percentiles))
+    percentiles = {f"P{p:g}": float(v) for p, v in zip(problem.percentiles, values, strict=True)}
+    probability = None if deadline is None else float(np.mean(ends <= deadline + 1e-9))
+    dates = {}
+    if problem.start_date is not None:
+        for label, value in percentiles.items():
+            day = problem.start_date + timedelta(days=math.ceil(value * problem.period_days))
+            dates[label] = day.isoformat()
+    return DateForecast(name, percentiles, float(ends.mean()), deadline, probability, dates)
+
+
+def solve(problem: ForecastProblem, keep_samples: bool = False) -> ForecastResult:
+    """Run the Monte Carlo forecast: percentiles per item, per milestone and for the whole plan."""
+    problem.validate()
+    rng = np.random.default_rng(problem.seed)
+    ends = simulate_ends(problem, sample_durations(problem, rng))
+    index = {item.id: i for i, item in enumerate(problem.items)}
+    items = [_summary(problem, item.id, ends[i], item.deadline) for i, item in enumerate(problem.items)]
+    milestones = []
+    for name, members in problem.milestones.items():
+        done = ends[[index[m] for m in members]].max(axis=0) if members else np.zeros(problem.simulations)
+        milestones.append(_summary(problem, name, done, problem.milestone_deadlines.get(name)))
+    finish = _summary(
+        problem, "whole plan", ends.max(axis=0) if len(problem.items) else ends.sum(axis=0), None
+    )
+    return ForecastResult(
+        "ok", problem.simulations, items, milestones, finish, ends if keep_samples else None
+    )

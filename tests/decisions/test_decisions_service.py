@@ -1,0 +1,157 @@
+"""The decision service on a real database (SQLite and PostgreSQL): scores, planning data, plans, scenarios."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
+from northstar.core.permissions import Role
+from northstar.decisions import service
+from northstar.decisions.schemas import Assumptions, IdeaPlanningUpdate, PlanCopy, PlanCreate
+from northstar.ideas import service as ideas
+from northstar.ideas.schemas import IdeaCreate
+from northstar.teams.models import Team
+from tests.factories import make_world
+
+
+def _company(session: Session):
+    """One team of 2 people a week for a quarter (26 person-weeks) and three ideas with cash flows."""
+    world = make_world(session)
+    team = Team(workspace_id=world.workspace.id, name="Core", capacity={"2026-Q1": 26})
+    session.add(team)
+    session.flush()
+    made = {}
+    for title, effort, benefit, cost in [
+        ("Alpha", 20, 900, 1000),
+        ("Beta", 12, 700, 800),
+        ("Gamma", 12, 650, 800),
+    ]:
+        inputs = {
+            "reach": 100,
+            "impact": 2,
+            "confidence": 0.8,
+            "effort": effort,
+            "one_off_cost": cost,
+            "recurring_cost_per_quarter": 0,
+            "benefit_per_quarter": benefit,
+            "business_value": 5,
+            "time_criticality": 3,
+            "risk_reduction": 1,
+        }
+        made[title] = ideas.create_idea(
+            session, world.actor(), IdeaCreate(title=title, team_id=team.id, inputs=inputs)
+        )
+    session.commit()
+    return world, team, made
+
+
+def test_rice_scores_rank_ideas_and_show_arithmetic(session: Session) -> None:
+    world, _team, _ideas = _company(session)
+    rows = service.score_ideas(session, world.actor(Role.VIEWER), "rice")
+    assert next(r.title for r in rows) in ("Beta", "Gamma")
+    assert rows[-1].title == "Alpha"
+    assert rows[-1].arithmetic == "(100 × 2 × 0.8) / 20 = 8"
+
+
+def test_a_bad_custom_formula_is_a_validation_error_with_its_position(session: Session) -> None:
+    world, _team, _ideas = _company(session)
+    with pytest.raises(ValidationFailed, match="position 8"):
+        service.score_ideas(session, world.actor(), "formula", "reach * ")
+
+
+def test_portfolio_funds_the_best_pair_within_team_capacity(session: Session) -> None:
+    world, _team, made = _company(session)
+    plan = service.create_plan(
+        session, world.actor(), PlanCreate(name="Q1", assumptions=Assumptions(time_limit_seconds=5))
+    )
+    solved = service.solve_portfolio(session, world.actor(), plan.id)
+    result = solved.portfolio
+    assert result["status"] == "optimal"
+    # 26 person-weeks: Beta + Gamma (24) beat Alpha alone (20) on NPV.
+    assert sorted(result["selected"]) == sorted([str(made["Beta"].id), str(made["Gamma"].id)])
+    assert any(r["idea_id"] == str(made["Alpha"].id) for r in result["left_out"])
+
+
+def test_schedule_and_forecast_follow_the_portfolio(session: Session) -> None:
+    world, _team, made = _company(session)
+    actor = world.actor()
+    plan = service.create_plan(
+        session, actor, PlanCreate(name="Q1", assumptions=Assumptions(time_limit_seconds=5))
+    )
+    service.set_idea_planning(
+        session,
+        actor,
+        made["Gamma"].id,
+        IdeaPlanningUpdate(
+            estimate_low_weeks=4, estimate_likely_weeks=6, estimate_high_weeks=10, people=2, deadline_week=8
+        ),
+    )
+    service.solve_portfolio(session, actor, plan.id)
+    scheduled = service.schedule_plan(session, actor, plan.id).schedule
+    assert scheduled["status"] in ("optimal", "feasible")
+    assert len(scheduled["items"]) == 2
+    forecasted = service.forecast_plan(session, actor, plan.id, simulations=500).forecast
+    gamma = next(i for i in forecasted["items"] if i["id"] == str(made["Gamma"].id))
+    assert gamma["percentiles"]["P50"] <= gamma["percentiles"]["P85"] <= gamma["percentiles"]["P95"]
+    assert 0 <= gamma["deadline_probability"] <= 1
+
+
+def test_scenario_with_more_capacity_funds_more_and_compares(session: Session) -> None:
+    world, team, _made = _company(session)
+    actor = world.actor()
+    base = service.create_plan(
+        session, actor, PlanCreate(name="Base", assumptions=Assumptions(time_limit_seconds=5))
+    )
+    bigger = service.copy_plan(
+        session, actor, base.id, PlanCopy(name="Hire", assumptions={"capacity_factor": {str(team.id): 2}})
+    )
+    assert bigger.parent_id == base.id
+    service.solve_portfolio(session, actor, base.id)
+    service.solve_portfolio(session, actor, bigger.id)
+    comparison = service.compare_plans(session, actor, base.id, bigger.id)
+    assert comparison.value_b > comparison.value_a
+    assert comparison.only_in_b == ["Alpha"]
+
+
+def test_planning_data_rejects_unknown_dependencies_and_viewers(session: Session) -> None:
+    world, _team, made = _company(session)
+    with pytest.raises(ValidationFailed, match="no idea"):
+        service.set_idea_planning(
+            session, world.actor(), made["Beta"].id, IdeaPlanningUpdate(depends_on=[999999])
+        )
+    with pytest.raises(PermissionDenied):
+        service.set_idea_planning(session, world.actor(Role.VIEWER), made["Beta"].id, IdeaPlanningUpdate())
+
+
+def test_plans_of_another_workspace_are_not_found(session: Session) -> None:
+    world, _team, _made = _company(session)
+    plan = service.create_plan(session, world.actor(), PlanCreate(name="Mine"))
+    other = make_world(session)
+    with pytest.raises(NotFound):
+        service.get_plan(session, other.actor(), plan.id)
+
+
+def test_schedule_before_portfolio_says_what_to_do_first(session: Session) -> None:
+    world, _team, _made = _company(session)
+    plan = service.create_plan(session, world.actor(), PlanCreate(name="Q1"))
+    with pytest.raises(ValidationFailed, match="solve the portfolio first"):
+        service.schedule_plan(session, world.actor(), plan.id)
+
+
+def test_portfolio_job_runs_in_the_background_with_progress(session: Session, session_factory) -> None:
+    from northstar import modules
+    from northstar.core import jobs
+
+    modules.load_jobs()
+    world, _team, _made = _company(session)
+    plan = service.create_plan(
+        session, world.actor(), PlanCreate(name="Q1", assumptions=Assumptions(time_limit_seconds=5))
+    )
+    job = jobs.create_job(session, world.actor(), "decisions.portfolio", {"plan_id": plan.id})
+    session.commit()
+    seen: list[str] = []
+    finished = jobs.execute_job(session_factory, job.id, lambda done, total, message: seen.append(message))
+    assert finished.status == "succeeded", finished.error
+    assert finished.result["status"] == "optimal"
+    assert "solving" in seen

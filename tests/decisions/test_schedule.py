@@ -1,0 +1,172 @@
+"""Roadmap scheduling: tiny hand-solved instances for every feature and clear errors for bad input."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from northstar.decisions.solve.common import PlanningInputError, SolverSettings
+from northstar.decisions.solve.schedule import (
+    ScheduleProblem,
+    WorkItem,
+    find_cycle,
+    rank_order_schedule,
+    solve,
+)
+
+FAST = SolverSettings(time_limit_seconds=5, workers=1, seed=1)
+
+
+def test_weighted_completion_runs_the_heavier_short_item_first_on_a_shared_team() -> None:
+    items = [
+        WorkItem("long cheap", duration=4, demand={"app": 1}, weight=1),
+        WorkItem("short valuable", duration=1, demand={"app": 1}, weight=5),
+    ]
+    result = solve(ScheduleProblem(items, {"app": 1}, settings=FAST)).by_id()
+    assert result["short valuable"].start == 0
+    assert result["long cheap"].start == 1
+
+
+def test_precedence_makes_the_dependent_start_after_its_prerequisite() -> None:
+    items = [
+        WorkItem("api", duration=3, demand={"backend": 1}),
+        WorkItem("ui", duration=2, demand={"frontend": 1}, predecessors=["api"]),
+    ]
+    result = solve(ScheduleProblem(items, {"backend": 1, "frontend": 1}, settings=FAST)).by_id()
+    assert result["ui"].start == 3
+    assert result["ui"].end == 5
+
+
+def test_capacity_allows_parallel_work_up_to_the_limit() -> None:
+    items = [WorkItem(f"w{k}", duration=2, demand={"team": 1}) for k in range(3)]
+    result = solve(ScheduleProblem(items, {"team": 2}, objective="makespan", settings=FAST))
+    assert result.makespan == 4
+    assert max(result.load["team"]) == 2
+
+
+def test_holiday_with_no_capacity_pushes_work_past_it() -> None:
+    items = [WorkItem("x", duration=2, demand={"team": 1})]
+    result = solve(ScheduleProblem(items, {"team": [0, 0, 1]}, settings=FAST)).by_id()
+    assert result["x"].start == 2
+
+
+def test_hiring_raises_capacity_from_a_later_period() -> None:
+    items = [WorkItem(f"w{k}", duration=2, demand={"team": 1}) for k in range(2)]
+    result = solve(ScheduleProblem(items, {"team": [1, 1, 2]}, objective="makespan", settings=FAST))
+    assert result.makespan == 4
+
+
+def test_started_work_keeps_its_start_when_replanning() -> None:
+    items = [
+        WorkItem("started", duration=3, demand={"team": 1}, weight=1, fixed_start=1),
+        WorkItem("new", duration=1, demand={"team": 1}, weight=10),
+    ]
+    result = solve(ScheduleProblem(items, {"team": 1}, settings=FAST)).by_id()
+    assert result["started"].start == 1
+    assert result["new"].start == 0
+
+
+def test_lateness_objective_meets_the_due_date_that_can_be_met() -> None:
+    items = [
+        WorkItem("a", duration=2, demand={"team": 1}, due=2, weight=1),
+        WorkItem("b", duration=2, demand={"team": 1}, due=10, weight=1),
+    ]
+    result = solve(ScheduleProblem(items, {"team": 1}, objective="lateness", settings=FAST))
+    assert result.objective == 0
+    assert result.by_id()["a"].end == 2
+
+
+def test_impossible_deadline_reports_infeasible() -> None:
+    items = [
+        WorkItem("a", duration=3, demand={"team": 1}, deadline=3),
+        WorkItem("b", duration=3, demand={"team": 1}, deadline=3),
+    ]
+    result = solve(ScheduleProblem(items, {"team": 1}, settings=FAST))
+    assert result.status == "infeasible"
+    assert "deadline" in result.message
+
+
+def test_dependency_cycle_is_named() -> None:
+    items = [
+        WorkItem("a", 1, predecessors=["c"]),
+        WorkItem("b", 1, predecessors=["a"]),
+        WorkItem("c", 1, predecessors=["b"]),
+    ]
+    cycle = find_cycle(items)
+    assert cycle[0] == cycle[-1]
+    assert set(cycle) == {"a", "b", "c"}
+    with pytest.raises(PlanningInputError, match="dependency cycle: "):
+        solve(ScheduleProblem(items, {}, settings=FAST))
+
+
+@pytest.mark.parametrize(
+    ("items", "teams", "message"),
+    [
+        ([WorkItem("x", None, {"t": 1})], {"t": 1}, "no estimate"),
+        ([WorkItem("x", 2, {"t": 1})], {"t": -1}, "negative capacity"),
+        ([WorkItem("x", 2, {"ghost": 1})], {"t": 1}, "no capacity"),
+        ([WorkItem("x", 2, {"t": 3})], {"t": 2}, "more than it ever has"),
+        ([WorkItem("x", 2, predecessors=["y"])], {}, "unknown item"),
+        ([WorkItem("x", 2, {"t": 1})], {"t": []}, "has no capacity"),
+    ],
+)
+def test_bad_input_is_reported_clearly(items, teams, message) -> None:
+    with pytest.raises(PlanningInputError, match=message):
+        solve(ScheduleProblem(items, teams, settings=FAST))
+
+
+def test_rank_order_baseline_is_never_better_than_the_optimum() -> None:
+    items = [
+        WorkItem("long", duration=5, demand={"team": 1}, weight=1),
+        WorkItem("short", duration=1, demand={"team": 1}, weight=1),
+    ]
+    problem = ScheduleProblem(items, {"team": 1}, settings=FAST)
+    baseline = rank_order_schedule(problem, ["long", "short"])
+    best = solve(problem)
+    assert baseline.objective == 11
+    assert best.objective == 7
+
+
+def test_board_splits_now_next_and_later() -> None:
+    items = [
+        WorkItem("first", duration=2, demand={"team": 1}, weight=3),
+        WorkItem("second", duration=2, demand={"team": 1}, weight=2),
+        WorkItem("third", duration=10, demand={"team": 1}, weight=1),
+    ]
+    result = solve(ScheduleProblem(items, {"team": 1}, settings=FAST))
+    board = result.board(now=0, next_periods=3)
+    assert board["now"] == ["first"]
+    assert board["next"] == ["second"]
+    assert board["later"] == ["third"]
+
+
+def _psplib_file() -> Path:
+    root = Path(
+        os.environ.get(
+            "NORTHSTAR_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+        )
+    )
+    return root / "scheduling" / "psplib" / "j30" / "j301_1.sm"
+
+
+@pytest.mark.skipif(not _psplib_file().exists(), reason="PSPLIB data not available")
+def test_psplib_instance_converted_to_the_planning_model_reaches_its_published_optimum() -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from psplib import read_sm  # type: ignore[import-not-found]
+
+    result = solve(read_sm(_psplib_file(), SolverSettings(time_limit_seconds=20, workers=2, seed=7)))
+    assert result.status == "optimal"
+    assert result.makespan == 43  # j30opt.sm, parameter 1 instance 1
+
+
+def test_started_work_that_overloads_a_team_is_named() -> None:
+    items = [
+        WorkItem("a", duration=3, demand={"team": 2}, fixed_start=0),
+        WorkItem("b", duration=3, demand={"team": 2}, fixed_start=1),
+    ]
+    with pytest.raises(PlanningInputError, match=r"needs 4 in period 1 but the team has 3: a, b"):
+        solve(ScheduleProblem(items, {"team": 3}, settings=FAST))
