@@ -23,3 +23,6 @@ def import_csv_job(context: JobContext, params: dict[str, Any]) -> dict[str, Any
         )
         session.commit()
     return report.model_dump()
+
+
+from northstar.feedback import analysis_jobs  # noqa: E402, F401  (registers the feedback.analyse job)

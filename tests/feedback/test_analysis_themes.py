@@ -1,0 +1,123 @@
+"""Theme discovery picks the number of themes itself, names them, and assigns new items (or makes candidates)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from northstar.feedback.analysis.clustering import (
+    ClusteringSettings,
+    cluster_vectors,
+    mean_cohesion,
+    nearest_neighbours,
+    unit_rows,
+)
+from northstar.feedback.analysis.embeddings import Embedder
+from northstar.feedback.analysis.naming import keywords_per_cluster
+from northstar.feedback.analysis.themes import assign, discover_themes
+from tests.feedback.analysis_support import TOPICS, shared_embedder
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return shared_embedder()
+
+
+def planted_groups(
+    groups: int, per_group: int, spread: float, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = unit_rows(rng.normal(size=(groups, 384)))
+    labels = np.repeat(np.arange(groups), per_group)
+    return unit_rows(centres[labels] + spread * rng.normal(size=(len(labels), 384)) / np.sqrt(384)), labels
+
+
+def test_number_of_themes_is_found_from_well_separated_groups() -> None:
+    vectors, truth = planted_groups(groups=7, per_group=20, spread=0.5)
+    result = cluster_vectors(vectors)
+    assert len(result.centroids) == 7
+    pairs = {(int(a), int(b)) for a, b in zip(truth, result.labels, strict=True)}
+    assert len(pairs) == 7
+
+
+def test_sampled_linkage_assigns_items_outside_the_sample() -> None:
+    vectors, _ = planted_groups(groups=4, per_group=60, spread=0.4)
+    result = cluster_vectors(vectors, ClusteringSettings(max_linkage_items=100))
+    assert len(result.centroids) == 4 and (result.labels >= 0).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=2, max_value=40), st.integers(min_value=1, max_value=5), st.integers(0, 10_000))
+def test_mean_cohesion_equals_the_average_pairwise_cosine(n: int, k: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    vectors = unit_rows(rng.normal(size=(n, 8)))
+    labels = rng.integers(0, k, size=n)
+    labels = np.unique(labels, return_inverse=True)[1]
+    expected_values, weights = [], []
+    for label in np.unique(labels):
+        members = vectors[labels == label]
+        m = len(members)
+        if m > 1:
+            similarities = members @ members.T
+            expected_values.append((similarities.sum() - m) / (m * (m - 1)))
+            weights.append(m)
+    expected = np.average(expected_values, weights=weights) if weights else 1.0
+    assert abs(mean_cohesion(vectors, labels) - expected) < 1e-6
+
+
+def test_nearest_neighbours_match_brute_force() -> None:
+    vectors = unit_rows(np.random.default_rng(3).normal(size=(50, 16)))
+    found = nearest_neighbours(vectors, 4, block=7)
+    similarities = vectors @ vectors.T
+    np.fill_diagonal(similarities, -np.inf)
+    assert (np.sort(found, axis=1) == np.sort(np.argsort(-similarities, axis=1)[:, :4], axis=1)).all()
+
+
+def test_keywords_are_distinctive_for_each_cluster() -> None:
+    texts = ["export csv broken", "export csv please", "price too high", "price plan expensive"]
+    keywords = keywords_per_cluster(texts, np.array([0, 0, 1, 1]), 2)
+    assert "export csv" in keywords[0] and "price" in keywords[1]
+
+
+def test_real_feedback_forms_one_theme_per_topic_with_names_and_quotes(embedder: Embedder) -> None:
+    texts = [t for group in TOPICS.values() for t in group]
+    result = discover_themes(texts, embedder.embed(texts))
+    assert len(result.theme_set.themes) == 3
+    by_topic = {}
+    for topic, group in TOPICS.items():
+        assigned = {result.assignments[texts.index(t)] for t in group}
+        assert len(assigned) == 1
+        by_topic[topic] = assigned.pop()
+    names = {t.id: t for t in result.theme_set.themes}
+    assert any(k.startswith("export") for k in names[by_topic["export"]].keywords)
+    assert all(len(t.quotes) == 3 for t in result.theme_set.themes)
+    assert all(t.parent in {p.id for p in result.theme_set.parents} for t in result.theme_set.themes)
+
+
+def test_new_items_join_existing_themes_and_outliers_become_candidates(embedder: Embedder) -> None:
+    texts = [t for group in TOPICS.values() for t in group]
+    discovered = discover_themes(texts, embedder.embed(texts))
+    themes, login_theme = discovered.theme_set, discovered.assignments[0]
+    new = [
+        "I can't sign in since this morning",
+        "The mobile app drains my battery",
+        "Battery usage is huge since the update",
+        "My phone battery empties fast with this app",
+        "This app uses too much battery",
+        "Heavy battery drain on Android",
+        "Battery drains overnight because of the app",
+    ]
+    result = assign(themes, new, embedder.embed(new))
+    assert result.themes[0] == login_theme
+    assert result.candidates is not None
+    candidate_ids = {t.id for t in result.candidates.theme_set.themes}
+    assert all(theme in candidate_ids for theme in result.themes[1:])
+    assert all(t.candidate for t in result.candidates.theme_set.themes)
+
+
+def test_tiny_and_empty_inputs_do_not_fail() -> None:
+    assert discover_themes([], np.zeros((0, 384), dtype=np.float32)).assignments == []
+    single = discover_themes(["only one"], unit_rows(np.ones((1, 384))))
+    assert len(single.assignments) == 1
