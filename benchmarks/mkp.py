@@ -120,6 +120,7 @@ def summarize(rows: list[dict], settings: SolverSettings) -> dict:
     beaten = sum(1 for r in with_reference if r["value"] > r["published_best"])
     return {
         "instances": len(rows),
+        "matched_or_beaten": matched,
         "matched_or_beaten_pct": 100 * matched / max(1, len(with_reference)),
         "beaten": beaten,
         "proven_optimal": sum(1 for r in rows if r["status"] == "optimal"),
@@ -150,12 +151,20 @@ def table(rows: list[dict], summary: dict) -> str:
         )
     lines += [
         "",
-        f"Instances: {summary['instances']}; 1998 best matched or beaten: {summary['matched_or_beaten_pct']:.1f} % "
-        f"(strictly beaten: {summary['beaten']}); proven optimal: {summary['proven_optimal']}.",
+        f"Instances: {summary['instances']}; 1998 best matched or beaten: {summary['matched_or_beaten']} "
+        f"({summary['matched_or_beaten_pct']:.1f} %; strictly beaten: {summary['beaten']}); "
+        f"proven optimal: {summary['proven_optimal']}; mean gap to the 1998 best: "
+        f"{summary['mean_gap_to_published_pct']:+.4f} % (negative: better).",
         f"Mean gap to LP bound: Northstar {summary['mean_gap_to_lp_pct']:.3f} %, greedy by ratio "
-        f"{summary['mean_greedy_gap_to_lp_pct']:.3f} %. CP-SAT {summary['time_limit_seconds']} s per instance, "
+        f"{summary['mean_greedy_gap_to_lp_pct']:.3f} %. Product solver (CP-SAT + genetic search), "
+        f"{summary['time_limit_seconds']} s per instance, "
         f"{summary['workers']} workers, seed {summary['seed']}.",
     ]
+    if "load_average" in summary:
+        lines.append(
+            f"Machine: {summary['cpus']} CPUs shared with other jobs; 1-minute load average "
+            f"{summary['load_average'][0]} at the start, {summary['load_average'][1]} at the end."
+        )
     return "\n".join(lines)
 
 
@@ -167,20 +176,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="only the first N instances of each file")
+    parser.add_argument("--only", nargs="*", default=None, help="only these instances, e.g. 5.500-07")
     parser.add_argument("--format", choices=["table", "json"], default="table")
     parser.add_argument("--output", default="mkp", help="result name under benchmarks/results ('' to skip)")
     args = parser.parse_args(argv)
     settings = SolverSettings(time_limit_seconds=args.time_limit, workers=args.workers, seed=7)
     best, lp = read_reference(Path(args.best)) if Path(args.best).exists() else ({}, {})
     files = sorted({file for pattern in args.instances for file in glob.glob(pattern)})
+    load_before = os.getloadavg()[0]
     rows = []
     for file in files:
         for instance in read_instances(Path(file))[: args.limit]:
+            if args.only and instance.name not in args.only:
+                continue
             rows.append(run(instance, best, lp, settings))
             print(
                 f"{instance.name}: {rows[-1]['value']:.0f} vs {rows[-1]['published_best']}", file=sys.stderr
             )
     summary = summarize(rows, settings)
+    summary["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    summary["cpus"] = os.cpu_count()
     text = table(rows, summary)
     print(json.dumps({"summary": summary, "rows": rows}, indent=2) if args.format == "json" else text)
     if args.output:

@@ -156,6 +156,11 @@ def table(rows: list[dict], summary: dict) -> str:
         f"CP-SAT, time limit {summary['time_limit_seconds']} s, {summary['workers']} workers, seed {summary['seed']}. "
         "Published: CP-SAT 9.11, 8 workers, 480/480 optimal, median 0.02 s, 463 within 1 s.",
     ]
+    if "load_average" in summary:
+        lines.append(
+            f"Machine: {summary['cpus']} CPUs shared with other jobs; 1-minute load average "
+            f"{summary['load_average'][0]} at the start, {summary['load_average'][1]} at the end."
+        )
     return "\n".join(lines)
 
 
@@ -177,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     def natural(path: str) -> list[int]:
         return [int(x) for x in re.findall(r"\d+", Path(path).stem)]
 
+    load_before = os.getloadavg()[0]
     rows = []
     for file in sorted(glob.glob(args.instances), key=natural):
         rows.append(run(Path(file), optima, settings))
@@ -186,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
     summary = summarize(rows, settings)
+    summary["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    summary["cpus"] = os.cpu_count()
     text = table(rows, summary)
     print(json.dumps({"summary": summary, "rows": rows}, indent=2) if args.format == "json" else text)
     if args.output:

@@ -34,7 +34,12 @@ MODULES: tuple[ModuleSpec, ...] = (
     ModuleSpec("accounts"),
     ModuleSpec("customers", (NavItem("Customers", "/customers"),), "customers", "Customers and their ARR."),
     ModuleSpec("teams", (NavItem("Teams", "/teams"),), "teams", "Teams, capacity and people."),
-    ModuleSpec("feedback", (NavItem("Inbox", "/feedback"),), "feedback", "The feedback inbox."),
+    ModuleSpec(
+        "feedback",
+        (NavItem("Inbox", "/feedback"), NavItem("Themes", "/feedback/themes")),
+        "feedback",
+        "The feedback inbox.",
+    ),
     ModuleSpec("ideas", (NavItem("Ideas", "/ideas"),), "ideas", "Ideas and the feedback behind them."),
     ModuleSpec(
         "strategy", (NavItem("Objectives", "/objectives"),), "objectives", "Objectives and key results."

@@ -13,11 +13,10 @@ import pytest
 
 from northstar.analytics.queries.engine import DuckDBEngine, PostgresEngine, SqlEngine
 from northstar.analytics.store import EventRecord, EventStore
-from northstar.analytics.store.schema import create_statements
+from northstar.analytics.store.schema import TABLES, create_statements
 
 PG_DSN = os.environ.get("NORTHSTAR_ANALYTICS_TEST_PG", "host=127.0.0.1 port=5432 dbname=test user=postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TABLES = ("events", "event_names", "persons", "person_distinct_ids", "groups")
 
 EventRow = tuple[str, str, datetime] | tuple[str, str, datetime, dict[str, Any]]
 

@@ -56,7 +56,7 @@ def test_link_feedback_from_inbox_and_see_arr_on_idea_page(
     page.wait_for_url("**/ideas/*")
 
     assert page.locator("[data-testid=total-arr]").inner_text() == "$128k"
-    assert page.locator("tbody tr").count() == 3
+    assert page.locator("[data-testid=idea-feedback] tbody tr").count() == 3
     assert "Acme Bank" in page.content() and "Beta Shop" in page.content()
     page.screenshot(path=str(screenshots / f"idea-with-arr-{backend}.png"), full_page=True)
 

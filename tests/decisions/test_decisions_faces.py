@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -96,11 +97,47 @@ def test_pages_show_the_prioritization_table_and_a_solved_plan(client: TestClien
     )
     assert created.status_code == 303
     location = created.headers["location"]
-    client.post(f"{location}/solve", data={"csrf_token": csrf})
-    client.post(f"{location}/schedule", data={"csrf_token": csrf})
-    detail = client.get(location)
+    for step in ("solve", "schedule", "forecast"):
+        started = client.post(f"{location}/{step}", data={"csrf_token": csrf}, follow_redirects=False)
+        assert started.status_code == 303, started.text
+        target = started.headers["location"]
+        assert target.startswith(f"{location}?job=")
+        running = client.get(target)  # the plan page shows the job's progress while it runs
+        assert running.status_code == 200 and 'class="card job"' in running.text
+        job = _wait_for_job(client, int(target.rsplit("=", 1)[1]))
+        assert job["status"] == "succeeded", job
+    detail = client.get(target)
     assert detail.status_code == 200
     assert "Left out, and why" in detail.text and "<svg" in detail.text
+    assert "Delivery forecast (10,000 simulations)" in detail.text
+    assert 'data-status="succeeded"' in detail.text  # finished: the page stops polling
+    bad = client.post(
+        f"{location}/forecast", data={"csrf_token": csrf, "simulations": "5"}, follow_redirects=False
+    )
+    assert bad.status_code == 422 and "between 100 and 200,000" in bad.text
+
+
+def test_a_failed_plan_job_shows_its_reason_on_the_plan_page(client: TestClient, session: Session) -> None:
+    world = _seed(session)
+    client.post("/login", data={"email": world.email(), "password": PASSWORD, "next": "/"})
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/plans").text).group(1)  # type: ignore[union-attr]
+    created = client.post("/plans", data={"csrf_token": csrf, "name": "Q1"}, follow_redirects=False)
+    location = created.headers["location"]
+    started = client.post(f"{location}/schedule", data={"csrf_token": csrf}, follow_redirects=False)
+    target = started.headers["location"]
+    job = _wait_for_job(client, int(target.rsplit("=", 1)[1]))
+    assert job["status"] == "failed"
+    page = client.get(target)
+    assert "solve the portfolio first" in page.text and 'data-status="failed"' in page.text
+
+
+def _wait_for_job(client: TestClient, job_id: int) -> dict:
+    deadline = time.monotonic() + 60
+    while True:
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] in ("succeeded", "failed", "cancelled") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
 
 
 @pytest.fixture

@@ -155,3 +155,56 @@ def test_portfolio_job_runs_in_the_background_with_progress(session: Session, se
     assert finished.status == "succeeded", finished.error
     assert finished.result["status"] == "optimal"
     assert "solving" in seen
+
+
+def test_capacity_per_quarter_keeps_work_due_early_within_early_capacity(session: Session) -> None:
+    world, team, made = _company(session)
+    actor = world.actor()
+    team.capacity = {"2026-Q1": 13, "2026-Q2": 26}  # 39 person-weeks in all, only 13 by the end of Q1
+    session.flush()
+    # Alpha (20 person-weeks) is due in week 13: it cannot be done by then, though it would fit in the total.
+    service.set_idea_planning(session, actor, made["Alpha"].id, IdeaPlanningUpdate(deadline_week=13))
+    plan = service.create_plan(
+        session, actor, PlanCreate(name="H1", assumptions=Assumptions(time_limit_seconds=5))
+    )
+    result = service.solve_portfolio(session, actor, plan.id).portfolio
+    assert result["status"] == "optimal"
+    assert str(made["Alpha"].id) not in result["selected"]
+    assert sorted(result["selected"]) == sorted([str(made["Beta"].id), str(made["Gamma"].id)])
+    assert set(result["usage"]) == {
+        f"capacity of {team.id} through 2026-Q1",
+        f"capacity of {team.id} through 2026-Q2",
+    }
+    alpha = next(r for r in result["left_out"] if r["idea_id"] == str(made["Alpha"].id))
+    assert any("through 2026-Q1" in blocked for blocked in alpha["blocked_by"])
+    # Without the deadline the capacity of both quarters counts: Alpha + Beta (32 ≤ 39) is the better pair.
+    service.set_idea_planning(session, actor, made["Alpha"].id, IdeaPlanningUpdate())
+    again = service.solve_portfolio(session, actor, plan.id).portfolio
+    assert str(made["Alpha"].id) in again["selected"]
+
+
+def test_forecast_uses_the_same_weekly_capacity_as_the_schedule(session: Session) -> None:
+    world, team, made = _company(session)
+    actor = world.actor()
+    team.capacity = {"2026-Q1": 13, "2026-Q2": 39}  # one person a week in Q1, three from week 13
+    session.flush()
+    plan = service.create_plan(
+        session, actor, PlanCreate(name="Q1", assumptions=Assumptions(time_limit_seconds=5))
+    )
+    for idea in made.values():
+        service.set_idea_planning(
+            session,
+            actor,
+            idea.id,
+            IdeaPlanningUpdate(
+                estimate_low_weeks=3, estimate_likely_weeks=4, estimate_high_weeks=6, people=2
+            ),
+        )
+    service.solve_portfolio(session, actor, plan.id)
+    scheduled = service.schedule_plan(session, actor, plan.id).schedule
+    assert all(item["start"] >= 13 for item in scheduled["items"])  # two people are there only from week 13
+    forecasted = service.forecast_plan(session, actor, plan.id, simulations=500).forecast
+    for item in forecasted["items"]:
+        assert (
+            item["percentiles"]["P50"] >= 13 + 3
+        )  # the forecast waits for the hire too (before: from week 0)

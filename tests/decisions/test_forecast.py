@@ -159,3 +159,50 @@ def test_p85_dates_are_met_85_percent_of_the_time_when_the_assumptions_hold() ->
         _reference_end({n: draws[n][k] for n in order}, order, demand, preds, 2) <= p85 for k in range(trials)
     ]
     assert np.mean(met) == pytest.approx(0.85, abs=0.03)
+
+
+def test_a_holiday_week_pushes_work_that_would_overlap_it() -> None:
+    # One person in weeks 0 and 2, nobody in week 1 (a holiday). A 1.5-week item cannot run through week 1, so it
+    # starts in week 2; a 1-week item fits before the holiday.
+    long = solve(
+        ForecastProblem([ForecastItem("a", fixed(1.5), {"team": 1})], {"team": [1, 0, 1]}, simulations=5)
+    )
+    short = solve(
+        ForecastProblem([ForecastItem("b", fixed(1), {"team": 1})], {"team": [1, 0, 1]}, simulations=5)
+    )
+    assert long.items[0].percentiles["P50"] == 3.5
+    assert short.items[0].percentiles["P50"] == 1
+
+
+def test_hiring_adds_parallel_capacity_from_its_week() -> None:
+    # One person until week 4, two from then on: of three 2-week items, two run in parallel from week 4.
+    items = [ForecastItem(f"w{k}", fixed(2), {"team": 1}) for k in range(3)]
+    result = solve(ForecastProblem(items, {"team": [1, 1, 1, 1, 2]}, simulations=5)).by_id()
+    assert [result[f"w{k}"].percentiles["P50"] for k in range(3)] == [2, 4, 6]
+    more = [*items, ForecastItem("w3", fixed(2), {"team": 1})]
+    hired = solve(ForecastProblem(more, {"team": [1, 1, 1, 1, 2]}, simulations=5)).by_id()
+    assert hired["w3"].percentiles["P50"] == 6  # beside w2, on the new hire
+
+
+def test_per_period_kernel_equals_the_vectorized_engine_when_capacity_is_constant() -> None:
+    from northstar.decisions.solve.forecast import _simulate_ends_per_period, sample_durations, simulate_ends
+
+    rng = np.random.default_rng(8)
+    items = []
+    for k in range(40):
+        preds = (
+            [f"i{j}" for j in rng.choice(k, size=min(k, 2), replace=False)]
+            if k > 3 and rng.random() < 0.4
+            else []
+        )
+        demand = {f"t{k % 3}": int(rng.integers(1, 3))}
+        items.append(ForecastItem(f"i{k}", ThreePointEstimate(1, 2, 6), demand, predecessors=preds))
+    problem = ForecastProblem(items, {"t0": 2, "t1": 3, "t2": 2}, simulations=300)
+    durations = sample_durations(problem, np.random.default_rng(1))
+    assert np.array_equal(simulate_ends(problem, durations), _simulate_ends_per_period(problem, durations))
+
+
+def test_work_that_cannot_finish_before_capacity_runs_out_is_reported() -> None:
+    item = ForecastItem("x", fixed(3), {"team": 1})
+    with pytest.raises(PlanningInputError, match="cannot finish within the capacity"):
+        solve(ForecastProblem([item], {"team": [1, 1, 0]}, simulations=5))

@@ -183,7 +183,7 @@ def test_scenario_with_unknown_idea_or_team_is_rejected() -> None:
 
 
 @pytest.mark.slow
-def test_large_portfolio_uses_the_core_problem_and_still_reaches_the_milp_optimum() -> None:
+def test_large_portfolio_reaches_the_milp_optimum() -> None:
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -205,3 +205,37 @@ def test_large_portfolio_uses_the_core_problem_and_still_reaches_the_milp_optimu
         bounds=Bounds(0, 1),
     )
     assert result.value == pytest.approx(-reference.fun)
+
+
+def test_capacity_carried_over_lets_late_work_use_early_capacity() -> None:
+    # Two quarters of 3 each. "early" (effort 2) is due in Q1, "late" (effort 4) in Q2: 4 > 3 fits only because the
+    # unused Q1 capacity carries over (2 + 4 ≤ 6). "rush" (effort 4, due Q1) never fits.
+    ideas = [
+        PortfolioIdea("early", value=3, effort={"web": [2, 0]}),
+        PortfolioIdea("late", value=5, effort={"web": [0, 4]}),
+        PortfolioIdea("rush", value=9, effort={"web": [4, 0]}),
+    ]
+    problem = PortfolioProblem(
+        ideas, capacity={"web": [3, 3]}, capacity_carries_over=True, period_names=["Q1", "Q2"], settings=FAST
+    )
+    result = solve(problem)
+    assert sorted(result.selected) == ["early", "late"]
+    assert result.usage == {
+        "capacity of web through Q1": (2.0, 3.0),
+        "capacity of web through Q2": (6.0, 6.0),
+    }
+    rush = next(r for r in result.left_out if r.idea_id == "rush")
+    assert any("through Q1" in blocked for blocked in rush.blocked_by)
+
+
+def test_without_carry_over_each_period_stands_alone() -> None:
+    ideas = [
+        PortfolioIdea("late", value=5, effort={"web": [0, 4]}),
+        PortfolioIdea("x", value=1, effort={"web": [1, 0]}),
+    ]
+    problem = PortfolioProblem(ideas, capacity={"web": [3, 3]}, period_names=["Q1", "Q2"], settings=FAST)
+    assert solve(problem).selected == ["x"]
+    carried = PortfolioProblem(
+        ideas, capacity={"web": [3, 3]}, capacity_carries_over=True, period_names=["Q1", "Q2"], settings=FAST
+    )
+    assert sorted(solve(carried).selected) == ["late", "x"]

@@ -170,3 +170,64 @@ def test_started_work_that_overloads_a_team_is_named() -> None:
     ]
     with pytest.raises(PlanningInputError, match=r"needs 4 in period 1 but the team has 3: a, b"):
         solve(ScheduleProblem(items, {"team": 3}, settings=FAST))
+
+
+def test_forward_backward_pass_shortens_a_list_schedule() -> None:
+    from northstar.decisions.solve.schedule_model import justified_schedule, serial_schedule
+
+    # In input order the serial schedule ends at 9; shifting right then left packs it into 8 (the optimum:
+    # t1 and t4 need the whole team for 4 periods, the chain t2 → t3 another 4).
+    items = [
+        WorkItem("t0", duration=1, demand={"team": 1}),
+        WorkItem("t1", duration=1, demand={"team": 2}),
+        WorkItem("t2", duration=3, demand={"team": 1}),
+        WorkItem("t3", duration=1, demand={"team": 1}, predecessors=["t2"]),
+        WorkItem("t4", duration=3, demand={"team": 2}),
+    ]
+    problem = ScheduleProblem(items, {"team": 2}, objective="makespan", settings=FAST)
+    listed = serial_schedule(problem, [0, 1, 2, 3, 4])
+    assert max(s + item.duration for s, item in zip(listed, items, strict=True)) == 9
+    better = justified_schedule(problem, listed)
+    assert max(s + item.duration for s, item in zip(better, items, strict=True)) == 8
+    assert solve(problem).makespan == 8
+
+
+def test_antichain_bound_sees_that_no_two_items_fit_together() -> None:
+    from northstar.decisions.solve.schedule_model import antichain_bound, earliest_and_tails
+
+    # Each item needs 2 of 3: they can only run one at a time, so the makespan is at least 2 + 3 + 4 = 9, while the
+    # critical path says only 4.
+    items = [WorkItem(f"w{d}", duration=d, demand={"team": 2}) for d in (2, 3, 4)]
+    problem = ScheduleProblem(items, {"team": 3}, objective="makespan", settings=FAST)
+    earliest, tails = earliest_and_tails(problem)
+    assert max(e + t for e, t in zip(earliest, tails, strict=True)) == 4
+    assert antichain_bound(problem) == 9
+    result = solve(problem)
+    assert result.status == "optimal" and result.makespan == 9 and result.bound == 9
+
+
+def test_antichain_bound_lets_compatible_items_share_time() -> None:
+    from northstar.decisions.solve.schedule_model import antichain_bound
+
+    # a and b fit together (1 + 1 ≤ 2), c needs the whole team: a ∥ b for 2, then c for 3 → 5.
+    items = [
+        WorkItem("a", duration=2, demand={"team": 1}),
+        WorkItem("b", duration=2, demand={"team": 1}),
+        WorkItem("c", duration=3, demand={"team": 2}),
+    ]
+    assert antichain_bound(ScheduleProblem(items, {"team": 2}, objective="makespan")) == 5
+
+
+def test_conflict_cliques_mix_team_conflicts_and_precedences() -> None:
+    from northstar.decisions.solve.schedule_model import conflict_cliques
+
+    # x and y clash on web (2 + 2 > 3), y and z on api (2 + 1 > 2), x must precede z: {x, y, z} never overlap.
+    # w needs little of both teams and has no precedence: it can run beside anything, so it joins no group.
+    items = [
+        WorkItem("x", duration=2, demand={"web": 2}),
+        WorkItem("y", duration=3, demand={"web": 2, "api": 2}),
+        WorkItem("z", duration=1, demand={"api": 1}, predecessors=["x"]),
+        WorkItem("w", duration=4, demand={"web": 1}),
+    ]
+    problem = ScheduleProblem(items, {"web": 3, "api": 2}, objective="makespan")
+    assert conflict_cliques(problem) == [[0, 1, 2]]

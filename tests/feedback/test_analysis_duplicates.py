@@ -1,4 +1,5 @@
-"""Exact and near duplicates: grouped transitively; the blocked search finds what the exact search finds."""
+"""Exact and near duplicates: grouped transitively; the blocked search finds what the exact search finds; the
+incremental index finds earlier matches; memory stays linear when many texts are identical."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import pytest
 
 from northstar.feedback.analysis import duplicates as duplicates_module
 from northstar.feedback.analysis.clustering import unit_rows
-from northstar.feedback.analysis.duplicates import UnionFind, find_duplicates, near_pairs
+from northstar.feedback.analysis.duplicates import (
+    NEAR_THRESHOLD,
+    QUANTIZED_NEAR_THRESHOLD,
+    Components,
+    DuplicateIndex,
+    UnionFind,
+    find_duplicates,
+    near_pairs,
+    near_threshold,
+)
 from northstar.feedback.analysis.embeddings import Embedder
 from northstar.feedback.analysis.normalize import duplicate_key
 from tests.feedback.analysis_support import shared_embedder
@@ -58,3 +68,55 @@ def test_blocked_search_finds_the_planted_pairs(monkeypatch: pytest.MonkeyPatch)
     blocked = near_pairs(vectors, 0.95)
     assert set(planted) <= set(exact)
     assert set(blocked) == set(exact)
+
+
+def test_components_fold_batches_of_edges_into_the_same_groups_as_union_find() -> None:
+    rng = np.random.default_rng(1)
+    edges = rng.integers(0, 300, size=(400, 2))
+    union = UnionFind(300)
+    components = Components(300, fold_every=37)  # fold many times along the way
+    for a, b in edges:
+        union.union(int(a), int(b))
+    for start in range(0, len(edges), 25):
+        components.add(edges[start : start + 25, 0], edges[start : start + 25, 1])
+    assert components.groups() == union.groups()
+
+
+def test_identical_texts_in_large_numbers_form_one_group_without_listing_their_pairs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(2)
+    vectors = unit_rows(rng.normal(size=(3000, 24))).astype(np.float32)
+    vectors[1000:2500] = vectors[7]  # 1,501 copies: 1.1 million pairs if they were listed
+    monkeypatch.setattr(duplicates_module, "EXACT_PAIRS_LIMIT", 500)  # the blocked search
+    groups = find_duplicates([f"k{i}" for i in range(3000)], vectors, 0.95)
+    assert [7, *range(1000, 2500)] in [g.members for g in groups]
+
+
+def test_index_finds_the_best_earlier_match_in_its_nearest_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    earlier = unit_rows(rng.normal(size=(2000, 32)))
+    monkeypatch.setattr(duplicates_module, "EXACT_PAIRS_LIMIT", 300)  # bucketed, not exhaustive
+    index = DuplicateIndex()
+    index.add([f"e{i}" for i in range(2000)], earlier)
+    assert index.centroids is not None
+    queries = unit_rows(earlier[[5, 77, 1500]] + 0.01 * rng.normal(size=(3, 32)))
+    fresh = unit_rows(rng.normal(size=(1, 32)))
+    matches = index.best_matches(np.vstack([queries, fresh]), 0.95)
+    assert [m[0] if m else None for m in matches] == ["e5", "e77", "e1500", None]
+    index.remove(["e77"])
+    assert index.best_matches(queries[1:2], 0.95) == [None]
+
+
+def test_index_replaces_an_items_vector_when_it_is_added_again() -> None:
+    index = DuplicateIndex()
+    index.add(["a", "b"], unit_rows(np.array([[1.0, 0.0], [0.0, 1.0]])))
+    index.add(["a"], unit_rows(np.array([[0.6, 0.8]])))
+    match = index.best_matches(np.array([[1.0, 0.0]], dtype=np.float32), 0.9)
+    assert match == [None]
+    assert index.best_matches(np.array([[0.6, 0.8]], dtype=np.float32), 0.99)[0][0] == "a"  # type: ignore[index]
+
+
+def test_int8_vectors_get_the_lower_calibrated_threshold() -> None:
+    assert near_threshold("onnxruntime-int8") == QUANTIZED_NEAR_THRESHOLD < NEAR_THRESHOLD
+    assert near_threshold("onnxruntime-fp32") == near_threshold("numpy") == NEAR_THRESHOLD

@@ -1,4 +1,5 @@
-"""The embedding runtimes: NumPy and ONNX Runtime agree with each other; the cache embeds each text once."""
+"""The embedding runtimes: NumPy and ONNX Runtime fp32 agree, int8 stays close to them; batching is exact; the
+cache embeds each text once."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from northstar.feedback.analysis.embeddings import (
     Embedder,
     EmbeddingCache,
     MiniLMEncoder,
+    TokenBatches,
+    configured_runtime,
     read_safetensors,
     text_hash,
 )
+from northstar.feedback.analysis.onnx_runtime import OnnxMiniLMEncoder, cache_folder
 from tests.feedback.analysis_support import shared_embedder
 
 SENTENCES = [
@@ -33,10 +37,57 @@ def embedder() -> Embedder:
     return shared_embedder()
 
 
-def test_numpy_and_onnx_runtimes_give_the_same_vectors(embedder: Embedder) -> None:
-    onnx_vectors = embedder.encoder.encode(SENTENCES)
+@pytest.fixture(scope="module")
+def fp32() -> OnnxMiniLMEncoder:
+    return OnnxMiniLMEncoder(quantized=False)
+
+
+def test_numpy_and_onnx_fp32_runtimes_give_the_same_vectors(fp32: OnnxMiniLMEncoder) -> None:
+    onnx_vectors = fp32.encode(SENTENCES)
     numpy_vectors = MiniLMEncoder().encode(SENTENCES)
     assert np.min(np.sum(onnx_vectors * numpy_vectors, axis=1)) > 0.9999
+
+
+def test_default_runtime_is_int8_and_close_to_fp32(embedder: Embedder, fp32: OnnxMiniLMEncoder) -> None:
+    assert embedder.encoder.runtime == "onnxruntime-int8" == embedder.runtime
+    cosines = np.sum(embedder.encoder.encode(SENTENCES) * fp32.encode(SENTENCES), axis=1)
+    assert cosines.mean() >= 0.99 and cosines.min() >= 0.97
+
+
+def test_batches_run_side_by_side_give_the_same_vectors_as_one_by_one(fp32: OnnxMiniLMEncoder) -> None:
+    texts = [f"{sentence} {'again ' * k}" for k, sentence in enumerate(SENTENCES * 8)]
+    sequential = OnnxMiniLMEncoder(quantized=False, threads=1, batch_tokens=64)
+    parallel = OnnxMiniLMEncoder(quantized=False, threads=2, batch_tokens=64)
+    assert parallel.parallel_batches and not sequential.parallel_batches
+    assert np.allclose(sequential.encode(texts), parallel.encode(texts), atol=1e-5)
+
+
+def test_token_batches_cover_every_text_once_within_the_budget() -> None:
+    rng = np.random.default_rng(0)
+    ids = [[1] * int(n) for n in rng.integers(1, 120, size=500)] + [[1] * 300]
+    batches = TokenBatches(ids, budget=512, max_rows=64)
+    seen = np.concatenate(list(batches))
+    assert sorted(seen.tolist()) == list(range(len(ids)))
+    for rows in batches:
+        longest = max(len(ids[i]) for i in rows)
+        assert len(rows) <= 64 and (len(rows) == 1 or len(rows) * longest <= 512)
+    assert batches.padded_tokens < 1.1 * batches.real_tokens  # sorted by length: little padding
+
+
+def test_runtime_and_model_cache_follow_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NORTHSTAR_EMBEDDING_RUNTIME", "fp32")
+    assert configured_runtime() == "onnxruntime-fp32"
+    monkeypatch.setenv("NORTHSTAR_EMBEDDING_RUNTIME", "numpy")
+    assert configured_runtime() == "numpy"
+    monkeypatch.delenv("NORTHSTAR_EMBEDDING_RUNTIME")
+    assert configured_runtime() == "onnxruntime-int8"
+    monkeypatch.delenv("NORTHSTAR_MODEL_CACHE", raising=False)
+    monkeypatch.setenv("NORTHSTAR_HOME", str(tmp_path / "home"))
+    assert cache_folder() == tmp_path / "home" / "models"
+    monkeypatch.setenv("NORTHSTAR_MODEL_CACHE", str(tmp_path / "cache"))
+    assert cache_folder() == tmp_path / "cache" and cache_folder().is_dir()
 
 
 def test_vectors_are_unit_length_and_paraphrases_are_closest(embedder: Embedder) -> None:
@@ -69,15 +120,15 @@ def test_cache_embeds_each_distinct_text_once() -> None:
     counting = Embedder(encoder=encoder)
     counting.embed(["a", "b", "a"])
     counting.embed(["b", "c"])
-    assert encoder.seen == ["a", "b", "c"]
+    assert encoder.seen == ["a", "b", "c"] and counting.encoded == 3
 
 
-def test_texts_differing_only_in_case_and_spacing_are_embedded_once(embedder: Embedder) -> None:
+def test_texts_differing_only_in_case_and_spacing_are_embedded_once(fp32: OnnxMiniLMEncoder) -> None:
     encoder = CountingEncoder()
     counting = Embedder(encoder=encoder)
     counting.embed(["Export is BROKEN", "export  is broken"])
     assert len(encoder.seen) == 1
-    upper, lower = embedder.encoder.encode(["Export is BROKEN", "export is broken"])
+    upper, lower = fp32.encode(["Export is BROKEN", "export is broken"])
     assert float(upper @ lower) > 0.99999
 
 

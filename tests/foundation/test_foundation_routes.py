@@ -31,6 +31,11 @@ PUBLIC = {
     ("GET", "/health"),
     ("GET", "/api/v1/health"),
     ("GET", "/api/v1/openapi.json"),
+    # The embeddable feedback form is public by design: a product shows it in an iframe to its own users, who have
+    # no Northstar login. It answers 404 for an unknown or switched-off key, shows nothing of the workspace but the
+    # form's heading, and accepts a post only with a fresh signed form token (tests/feedback/test_embed_form.py).
+    ("GET", "/embed/feedback/{form_key}"),
+    ("POST", "/embed/feedback/{form_key}"),
 }
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 

@@ -1,14 +1,18 @@
-"""JSON API of the analytics module (mounted under /api/v1): keys, insights, metrics, key results, adoption."""
+"""JSON API of the analytics module (mounted under /api/v1): keys, insights, metrics, key results, adoption,
+anomaly alerts."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
-from northstar.analytics import service
+from northstar.analytics import alerts, runtime, service
 from northstar.analytics.schemas import (
     AdoptionRead,
+    AlertEvaluateRequest,
+    AlertEvaluation,
+    AlertRead,
     IdeaEventBind,
     InsightResult,
     InsightSpec,
@@ -20,6 +24,7 @@ from northstar.analytics.schemas import (
     SavedInsightCreate,
     SavedInsightRead,
 )
+from northstar.core.jobs_schemas import JobRead
 from northstar.core.settings import Settings
 from northstar.web.deps import DB, ApiActor, get_settings
 
@@ -116,3 +121,60 @@ def bind_idea_event(idea_id: int, body: IdeaEventBind, session: DB, actor: ApiAc
 def feature_adoption(idea_id: int, session: DB, actor: ApiActor, settings: AppSettings) -> AdoptionRead:
     """Adoption of a shipped idea among the customers who asked for it vs the rest."""
     return service.feature_adoption(session, actor, settings, idea_id)
+
+
+# --- anomaly alerts -----------------------------------------------------------------------------------------
+
+
+@router.get("/alerts")
+def list_alerts(
+    session: DB,
+    actor: ApiActor,
+    status: Literal["open", "acknowledged", "all"] = "open",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AlertRead]:
+    """Anomaly alerts on the workspace's metrics, newest day first (default: the unacknowledged ones)."""
+    acknowledged = {"open": False, "acknowledged": True, "all": None}[status]
+    return [
+        AlertRead.model_validate(a)
+        for a in alerts.list_alerts(session, actor, acknowledged=acknowledged, limit=limit)
+    ]
+
+
+@router.post("/alerts/evaluate")
+def evaluate_alerts(
+    session: DB, actor: ApiActor, settings: AppSettings, body: AlertEvaluateRequest | None = None
+) -> AlertEvaluation:
+    """Assess every metric and daily saved trend now, store the alerts and return what was found."""
+    choice = body or AlertEvaluateRequest()
+    return service.evaluate_alerts(
+        session,
+        actor,
+        settings,
+        through=choice.through,
+        alert_days=choice.alert_days,
+        threshold=choice.threshold,
+    )
+
+
+@router.post("/alerts/jobs", status_code=202)
+def start_alert_job(
+    request: Request,
+    session: DB,
+    actor: ApiActor,
+    settings: AppSettings,
+    body: AlertEvaluateRequest | None = None,
+) -> JobRead:
+    """The same evaluation as a background job (poll ``GET /api/v1/jobs/{id}``)."""
+    choice = body or AlertEvaluateRequest()
+    runtime.remember_settings(settings)
+    params: dict[str, Any] = {"alert_days": choice.alert_days, "threshold": choice.threshold}
+    if choice.through is not None:
+        params["through"] = choice.through.isoformat()
+    return JobRead.model_validate(request.app.state.jobs.submit(session, actor, "analytics.alerts", params))
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def acknowledge_alert(alert_id: int, session: DB, actor: ApiActor) -> AlertRead:
+    """Mark an alert as seen."""
+    return AlertRead.model_validate(alerts.acknowledge_alert(session, actor, alert_id))

@@ -1,6 +1,7 @@
 """Command line for analytics: stateless insights over an events file, and importing events into the store.
 
-The lead mounts ``insight_app`` as ``northstar insight`` and ``events_app`` as ``northstar events``. Insight commands
+The lead mounts ``insight_app`` as ``northstar insight``, ``events_app`` as ``northstar events`` and ``analytics_app``
+(alerts of a workspace) as ``northstar analytics``. Insight commands
 read a Parquet file (columns ``event``, ``distinct_id``, ``timestamp``, optional ``properties`` as JSON text and
 ``uuid``), load it into an in-memory store and run one query runner, so they suit scripts and evaluation.
 """
@@ -26,7 +27,18 @@ from northstar.analytics.queries.retention import RetentionQuery, run_retention
 from northstar.analytics.queries.trends import TrendsQuery, run_trends
 from northstar.analytics.store import EventStore
 from northstar.analytics.store.importer import import_events_file
-from northstar.cli_support import handle_errors
+from northstar.cli_support import FormatOption as ListFormatOption
+from northstar.cli_support import (
+    OutputFormat,
+    UserOption,
+    WorkspaceOption,
+    emit,
+    emit_one,
+    handle_errors,
+    open_session,
+    resolve_actor,
+    run_job,
+)
 from northstar.core.errors import ValidationFailed
 
 insight_app = typer.Typer(help="Insights computed straight from an events file.", no_args_is_help=True)
@@ -280,4 +292,89 @@ def compact_command(
     console.print(f"Compacted {count} events in {store_path}")
 
 
-COMMANDS = {"insight": insight_app, "events": events_app}
+analytics_app = typer.Typer(help="Product analytics of a workspace: anomaly alerts.", no_args_is_help=True)
+
+
+class AlertStatus(StrEnum):
+    open = "open"
+    acknowledged = "acknowledged"
+    all = "all"
+
+
+@analytics_app.command("alerts")
+@handle_errors
+def alerts_command(
+    evaluate: bool = typer.Option(
+        False,
+        "--evaluate",
+        help="Check every metric and daily saved trend first (a job with a progress bar).",
+    ),
+    through: datetime | None = typer.Option(
+        None, "--through", formats=["%Y-%m-%d"], help="Last day to assess (default: yesterday, UTC)."
+    ),
+    alert_days: int = typer.Option(7, "--alert-days", min=1, max=31, help="Alert on this many last days."),
+    threshold: float = typer.Option(
+        4.0, "--threshold", min=1.0, max=20.0, help="Noise units for an anomaly."
+    ),
+    status: AlertStatus = typer.Option(AlertStatus.open, "--status", help="open, acknowledged or all."),
+    fmt: OutputFormat = ListFormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """List anomaly alerts on the workspace's metrics (``--evaluate`` checks the metrics first; run it daily)."""
+    from northstar.analytics import alerts
+    from northstar.analytics.schemas import AlertRead
+
+    if evaluate:
+        params: dict[str, Any] = {"alert_days": alert_days, "threshold": threshold}
+        if through is not None:
+            params["through"] = through.date().isoformat()
+        result = run_job(
+            "analytics.alerts", params, "Checking metrics", workspace, as_user, fmt != OutputFormat.json
+        )
+        if fmt != OutputFormat.json:
+            console.print(
+                f"Checked {result['series']} series through {result['through_day']}: {result['anomalies']} anomalies, "
+                f"{result['new_alerts']} new alerts, {result['resolved_alerts']} resolved."
+            )
+            for note in result.get("notes", []):
+                console.print(f"  {note}", style="dim")
+    acknowledged = {"open": False, "acknowledged": True, "all": None}[status.value]
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        found = [
+            AlertRead.model_validate(a) for a in alerts.list_alerts(session, actor, acknowledged=acknowledged)
+        ]
+    columns = [
+        "id",
+        "label",
+        "day",
+        "direction",
+        "severity",
+        "observed",
+        "expected",
+        "lower",
+        "upper",
+        "score",
+    ]
+    emit(found, fmt, columns + (["acknowledged"] if status != AlertStatus.open else []), title="Alerts")
+
+
+@analytics_app.command("acknowledge")
+@handle_errors
+def acknowledge_command(
+    alert_id: int = typer.Argument(..., help="The alert's id (see `northstar analytics alerts`)."),
+    fmt: OutputFormat = ListFormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Mark an alert as seen."""
+    from northstar.analytics import alerts
+    from northstar.analytics.schemas import AlertRead
+
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        emit_one(AlertRead.model_validate(alerts.acknowledge_alert(session, actor, alert_id)), fmt)
+
+
+COMMANDS = {"insight": insight_app, "events": events_app, "analytics": analytics_app}

@@ -5,14 +5,16 @@
   metric's ``key`` takes its progress from the data.
 * ``analytics_saved_insights``: insights saved with their query, shown as pages and exported as CSV.
 * ``analytics_idea_events``: the event that shows a shipped idea being used (feature adoption).
+* ``analytics_alerts``: anomalies found on metric series (see ``alerts.py``), acknowledged by people;
+  ``analytics_alert_checks``: when the series were last evaluated.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from northstar.core.database import Base, IdMixin, TimestampMixin
@@ -63,3 +65,56 @@ class IdeaEvent(IdMixin, TimestampMixin, Base):
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
     event: Mapped[str] = mapped_column(String(400))
     shipped_on: Mapped[date | None] = mapped_column(nullable=True)
+
+
+ALERT_DIRECTIONS = ("spike", "drop")
+ALERT_SEVERITIES = ("warning", "critical")
+
+
+class AnomalyAlert(IdMixin, TimestampMixin, Base):
+    """A day on which a metric (or a saved daily trend) left the band its weekly model expected.
+
+    ``series_key`` names the series (``metric:<key>`` or ``insight:<id>``); one alert per series and day, updated
+    when the day is evaluated again (an acknowledgement is kept).
+    """
+
+    __tablename__ = "analytics_alerts"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "series_key", "day", name="uq_analytics_alerts_series_day"),
+        Index("ix_analytics_alerts_open", "workspace_id", "acknowledged", "day"),
+    )
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    series_key: Mapped[str] = mapped_column(String(300))
+    label: Mapped[str] = mapped_column(String(300))
+    metric_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analytics_metrics.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    insight_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analytics_saved_insights.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    day: Mapped[date]
+    observed: Mapped[float] = mapped_column(Float)
+    expected: Mapped[float] = mapped_column(Float)
+    lower: Mapped[float] = mapped_column(Float)
+    upper: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    direction: Mapped[str] = mapped_column(String(8))
+    severity: Mapped[str] = mapped_column(String(16))
+    acknowledged: Mapped[bool] = mapped_column(default=False)
+    acknowledged_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    acknowledged_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class AlertCheck(IdMixin, TimestampMixin, Base):
+    """One evaluation of the workspace's series: through which day, how many series, how many anomalies."""
+
+    __tablename__ = "analytics_alert_checks"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    through_day: Mapped[date]
+    series: Mapped[int] = mapped_column(default=0)
+    anomalies: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[list[Any]] = mapped_column(default=list)

@@ -1,5 +1,6 @@
 """Analytics pages: the insight explorer (trends, funnel, retention, stickiness, lifecycle) with charts, saved
-insights with CSV export, metrics with their current values, and the capture keys for the SDKs."""
+insights with CSV export, metrics with their current values, anomaly alerts (acknowledge, check now), and the capture
+keys for the SDKs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Request
 from pydantic import TypeAdapter, ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from northstar.analytics import service
+from northstar.analytics import alerts, runtime, service
 from northstar.analytics.charts import insight_chart
 from northstar.analytics.schemas import InsightSpec, SavedInsightCreate
 from northstar.core.errors import NorthstarError
@@ -62,7 +63,28 @@ def analytics_page(request: Request, session: DB, user: CurrentUser) -> Response
         metrics=service.list_metrics(session, user.actor),
         keys=service.get_keys(session, user.actor) if can_write else None,
         can_write=can_write,
+        alerts=alerts.list_alerts(session, user.actor, acknowledged=False, limit=50),
+        alert_check=alerts.latest_check(session, user.actor),
     )
+
+
+@router.post("/analytics/alerts/check")
+async def check_alerts(request: Request, session: DB, user: CurrentUser) -> Response:
+    """Evaluate the metrics for anomalies as a background job and show its progress."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    user.actor.require(alerts.WRITE)
+    runtime.remember_settings(request.app.state.settings)
+    job = request.app.state.jobs.submit(session, user.actor, "analytics.alerts", {})
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.post("/analytics/alerts/{alert_id}/acknowledge")
+async def acknowledge_alert(request: Request, session: DB, user: CurrentUser, alert_id: int) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    alerts.acknowledge_alert(session, user.actor, alert_id)
+    return RedirectResponse("/analytics#alerts", status_code=303)
 
 
 @router.post("/analytics/insights")

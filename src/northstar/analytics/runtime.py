@@ -16,6 +16,27 @@ from northstar.core.settings import Settings
 _lock = threading.Lock()
 _registries: dict[Path, StoreRegistry] = {}
 _services: dict[Path, IngestService] = {}
+_settings_by_database: dict[str, Settings] = {}
+
+
+def _database_key(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=False)
+
+
+def remember_settings(settings: Settings) -> None:
+    """Note which settings serve a database, so a background job on that database finds the event stores."""
+    with _lock:
+        _settings_by_database[_database_key(settings.resolved_database_url())] = settings
+
+
+def settings_for_database(url: str) -> Settings:
+    """The settings remembered for the database at ``url`` (a job knows only its session factory), else the
+    environment's (the CLI and ``northstar serve`` read them from there too)."""
+    with _lock:
+        known = _settings_by_database.get(_database_key(url))
+    return known if known is not None else Settings()
 
 
 def analytics_dir(settings: Settings) -> Path:
@@ -45,6 +66,7 @@ def ingest_service(settings: Settings, resolve_key: KeyResolver) -> IngestServic
 
 def workspace_store(settings: Settings, workspace_id: int) -> EventStore:
     """The workspace's event store, with every acknowledged event loaded first (read-your-writes)."""
+    remember_settings(settings)
     service = _services.get(analytics_dir(settings))
     if service is not None:
         service.flush()
@@ -60,3 +82,4 @@ def close_all() -> None:
             registry.close()
         _services.clear()
         _registries.clear()
+        _settings_by_database.clear()

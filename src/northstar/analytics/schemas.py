@@ -158,3 +158,56 @@ class AdoptionRead(BaseModel):
     others_adopted: int
     requester_rate: float
     other_rate: float
+
+
+class AlertRead(BaseModel):
+    """An anomaly alert: the day, what was observed, what the weekly model expected and its band."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    series_key: str
+    label: str
+    metric_id: int | None
+    insight_id: int | None
+    day: dt.date
+    observed: float
+    expected: float
+    lower: float
+    upper: float
+    score: float
+    direction: Literal["spike", "drop"]
+    severity: Literal["warning", "critical"]
+    acknowledged: bool
+    acknowledged_by: int | None
+    acknowledged_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class AlertEvaluation(BaseModel):
+    """What one evaluation did: the last day assessed, series looked at, anomalies found, alerts opened."""
+
+    through_day: dt.date
+    series: int
+    anomalies: int
+    new_alerts: int
+    resolved_alerts: int
+    notes: list[str]
+    alerts: list[AlertRead]
+
+
+class AlertCheckRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    through_day: dt.date
+    series: int
+    anomalies: int
+    notes: list[str]
+    created_at: dt.datetime
+
+
+class AlertEvaluateRequest(BaseModel):
+    """Evaluate the series through ``through`` (default yesterday), alerting on the last ``alert_days`` days."""
+
+    through: dt.date | None = None
+    alert_days: int = Field(default=7, ge=1, le=31)
+    threshold: float = Field(default=4.0, ge=1.0, le=20.0)

@@ -1,4 +1,5 @@
-"""Analytics use cases: capture keys, insights (run, save, export), metrics and key results, feature adoption.
+"""Analytics use cases: capture keys, insights (run, save, export), metrics and key results, feature adoption,
+anomaly alerts (evaluated in :mod:`alerts`).
 
 Each function takes a session and an actor and checks the permission once. Events are read from the workspace's
 DuckDB store (see :mod:`runtime`); definitions (keys, metrics, saved insights, idea bindings) live in the main
@@ -12,11 +13,12 @@ import json
 import secrets
 from typing import Any
 
+import duckdb
 from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from northstar.analytics import runtime
+from northstar.analytics import alerts, runtime
 from northstar.analytics.insights import date_range, run_spec
 from northstar.analytics.models import AnalyticsKeys, IdeaEvent, Metric, SavedInsight
 from northstar.analytics.queries.engine import DuckDBEngine, literal
@@ -24,6 +26,7 @@ from northstar.analytics.queries.filters import EventMatcher
 from northstar.analytics.queries.trends import TrendsQuery, run_trends
 from northstar.analytics.schemas import (
     AdoptionRead,
+    AlertEvaluation,
     IdeaEventBind,
     InsightResult,
     InsightSpec,
@@ -49,7 +52,13 @@ def _today() -> dt.date:
 
 
 def _engine(settings: Settings, actor: Actor) -> DuckDBEngine:
-    return DuckDBEngine(runtime.workspace_store(settings, actor.workspace_id).connection)
+    try:
+        return DuckDBEngine(runtime.workspace_store(settings, actor.workspace_id).connection)
+    except duckdb.IOException as error:  # another process (the server) holds the workspace's DuckDB file
+        raise Conflict(
+            "the workspace's event store is open in another process (the server?): use the API or the web "
+            f"pages while it runs ({error})"
+        ) from error
 
 
 # --- capture keys -------------------------------------------------------------------------------------------
@@ -337,3 +346,35 @@ def _adopting_customers(
         if match is not None:
             adopted.add(match)
     return adopted
+
+
+# --- anomaly alerts -----------------------------------------------------------------------------------------
+
+
+def event_engine(settings: Settings, actor: Actor) -> DuckDBEngine:
+    """A query engine on the workspace's event store (for other modules' services, e.g. experiments)."""
+    actor.require(READ)
+    return _engine(settings, actor)
+
+
+def evaluate_alerts(
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    *,
+    through: dt.date | None = None,
+    alert_days: int = alerts.DEFAULT_ALERT_DAYS,
+    threshold: float = alerts.DEFAULT_THRESHOLD,
+    progress: alerts.Progress | None = None,
+) -> AlertEvaluation:
+    """Assess every metric and daily saved trend for anomalies and store the alerts (see :mod:`alerts`)."""
+    actor.require(WRITE)
+    return alerts.evaluate_alerts(
+        session,
+        actor,
+        _engine(settings, actor),
+        through=through,
+        alert_days=alert_days,
+        threshold=threshold,
+        progress=progress,
+    )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, table
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from northstar.core.errors import FieldError, ValidationFailed
@@ -14,6 +14,11 @@ from northstar.core.errors import FieldError, ValidationFailed
 T = TypeVar("T")
 
 MAX_PER_PAGE = 500
+#: listings count at most this many rows; beyond it the total reads "10,000+" (counting 100k rows costs more
+#: than rendering the page, on every request)
+COUNT_CAP = 10_000
+#: the SQLite FTS5 trigram index serves substring terms of at least this many characters
+TRIGRAM = 3
 
 
 @dataclass
@@ -35,10 +40,15 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    #: True when there are more than ``total`` (= COUNT_CAP) matching rows
+    total_capped: bool = False
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        pages = max(1, -(-self.total // self.per_page))
+        if self.total_capped and len(self.items) == self.per_page:
+            return max(pages, self.page + 1)
+        return pages
 
 
 def paginate(
@@ -49,18 +59,27 @@ def paginate(
     search: Sequence[InstrumentedAttribute[Any]] = (),
     sortable: dict[str, InstrumentedAttribute[Any]],
     default_sort: str,
+    fts_table: str | None = None,
 ) -> Page[Any]:
-    """Apply search, sort and pagination to ``query`` (which selects one entity) and run it."""
+    """Apply search, sort and pagination to ``query`` (which selects one entity) and run it.
+
+    ``fts_table`` names an SQLite FTS5 trigram table over the ``search`` columns (rowid = the entity's id);
+    on SQLite, terms of 3+ characters are matched through it instead of scanning every row with LIKE.
+    """
     if params.page < 1 or params.per_page < 1 or params.per_page > MAX_PER_PAGE:
         raise ValidationFailed(
             f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}",
             [FieldError("per_page", f"got page={params.page}, per_page={params.per_page}")],
         )
+    primary_key = query.column_descriptions[0]["entity"].id
     if params.q and params.q.strip() and search:
-        terms = params.q.strip().split()
-        for term in terms[:8]:
-            pattern = f"%{_escape_like(term)}%"
-            query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in search)))
+        use_fts = fts_table is not None and session.get_bind().dialect.name == "sqlite"
+        for term in params.q.strip().split()[:8]:
+            if use_fts and fts_table and len(term) >= TRIGRAM:
+                query = query.where(_fts_match(primary_key, fts_table, term))
+            else:
+                pattern = f"%{_escape_like(term)}%"
+                query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in search)))
     sort = params.sort or default_sort
     descending = sort.startswith("-")
     key = sort.lstrip("-")
@@ -71,11 +90,27 @@ def paginate(
         )
     column = sortable[key]
     order = column.desc() if descending else column.asc()
-    primary_key = query.column_descriptions[0]["entity"].id
     query = query.order_by(order, primary_key.desc() if descending else primary_key.asc())
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    capped = query.order_by(None).with_only_columns(primary_key).limit(COUNT_CAP + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(capped)) or 0
     rows = list(session.scalars(query.limit(params.per_page).offset((params.page - 1) * params.per_page)))
-    return Page(items=rows, total=total, page=params.page, per_page=params.per_page)
+    return Page(
+        items=rows,
+        total=min(total, COUNT_CAP),
+        page=params.page,
+        per_page=params.per_page,
+        total_capped=total > COUNT_CAP,
+    )
+
+
+def _fts_match(primary_key: InstrumentedAttribute[Any], fts_table: str, term: str) -> ColumnElement[bool]:
+    """``id IN (rowids whose text contains term)``: a trigram MATCH of the term as one quoted phrase."""
+    phrase = '"' + term.replace('"', '""') + '"'
+    fts = table(fts_table)
+    matches: Select[Any] = (
+        select(literal_column("rowid")).select_from(fts).where(literal_column(fts_table).op("MATCH")(phrase))
+    )
+    return primary_key.in_(matches)
 
 
 def _escape_like(term: str) -> str:

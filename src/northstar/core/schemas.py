@@ -14,6 +14,7 @@ class PageOut(BaseModel, Generic[T]):
     total: int
     page: int
     per_page: int
+    total_capped: bool = False
 
 
 class ProblemFieldError(BaseModel):

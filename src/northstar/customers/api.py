@@ -48,6 +48,7 @@ def list_customers(
         total=result.total,
         page=result.page,
         per_page=result.per_page,
+        total_capped=result.total_capped,
     )
 
 

@@ -103,8 +103,15 @@ def compare_page(
 
 
 @router.get("/plans/{plan_id}")
-def plan_page(request: Request, session: DB, user: CurrentUser, plan_id: int) -> Response:
+def plan_page(
+    request: Request,
+    session: DB,
+    user: CurrentUser,
+    plan_id: int,
+    job: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
     plan = service.get_plan(session, user.actor, plan_id)
+    running = service.plan_jobs(session, user.actor, plan.id, job)
     portfolio = plan.portfolio or {}
     titles = portfolio.get("titles", {})
     team_names = portfolio.get("team_names", {})
@@ -126,29 +133,38 @@ def plan_page(request: Request, session: DB, user: CurrentUser, plan_id: int) ->
         roadmap_chart=roadmap,
         load_chart=load,
         others=others,
+        jobs=running,
     )
+
+
+def _start(
+    request: Request, session: DB, user: CurrentUser, plan_id: int, step: str, runs: int = 0
+) -> Response:
+    """Queue the step as a background job and show the plan with the job's progress; the page reloads when done."""
+    runner = request.app.state.jobs
+    job = service.start_plan_job(session, user.actor, runner, plan_id, step, runs or 10_000)
+    return RedirectResponse(f"/plans/{plan_id}?job={job.id}", status_code=303)
 
 
 @router.post("/plans/{plan_id}/solve")
 async def solve_plan(request: Request, session: DB, user: CurrentUser, plan_id: int) -> Response:
     await _form(request, user)
-    service.solve_portfolio(session, user.actor, plan_id)
-    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+    return _start(request, session, user, plan_id, "portfolio")
 
 
 @router.post("/plans/{plan_id}/schedule")
 async def schedule_plan(request: Request, session: DB, user: CurrentUser, plan_id: int) -> Response:
     await _form(request, user)
-    service.schedule_plan(session, user.actor, plan_id)
-    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+    return _start(request, session, user, plan_id, "schedule")
 
 
 @router.post("/plans/{plan_id}/forecast")
 async def forecast_plan(request: Request, session: DB, user: CurrentUser, plan_id: int) -> Response:
     form = await _form(request, user)
-    simulations = int(_float(form, "simulations") or 10_000)
-    service.forecast_plan(session, user.actor, plan_id, simulations)
-    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+    simulations = _float(form, "simulations") or 10_000
+    if simulations != int(simulations):
+        raise ValidationFailed(f"simulations must be a whole number, got {simulations:g}")
+    return _start(request, session, user, plan_id, "forecast", int(simulations))
 
 
 @router.post("/plans/{plan_id}/copy")

@@ -7,7 +7,7 @@ turns them into a pure engine problem (``decisions.solve``) and stores the resul
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from northstar.core import audit
+from northstar.core import audit, jobs
 from northstar.core.database import utcnow
 from northstar.core.errors import FieldError, ValidationFailed
+from northstar.core.jobs import Job, JobRunner
 from northstar.core.listing import get_owned
 from northstar.core.permissions import READ, Actor
 from northstar.decisions.models import IdeaPlanning, Plan
@@ -221,14 +222,29 @@ def copy_plan(session: Session, actor: Actor, plan_id: int, data: PlanCopy) -> P
     return plan
 
 
-def _team_quarters(team: Team) -> list[float]:
+def _quarter_axis(teams: Iterable[Team]) -> list[str]:
+    """Every capacity period label of the workspace's teams, sorted: week 0 is the start of the first one."""
+    return sorted({str(label) for team in teams for label in (team.capacity or {})})
+
+
+def _team_quarters(team: Team, axis: list[str]) -> list[float]:
+    """The team's capacity (person-weeks) in each period of ``axis``; 0 where it has none or it is not a number."""
+    given = {str(label): amount for label, amount in (team.capacity or {}).items()}
     values = []
-    for _label, amount in sorted((team.capacity or {}).items()):
+    for label in axis:
         try:
-            values.append(max(0.0, float(amount)))
+            amount = float(given.get(label, 0.0))
         except (TypeError, ValueError):
-            continue
+            amount = 0.0
+        values.append(max(0.0, amount) if math.isfinite(amount) else 0.0)
     return values
+
+
+def _due_quarter(deadline_week: int | None, quarters: int) -> int:
+    """The capacity period whose end the work must be done by: the deadline's quarter, or the last one."""
+    if deadline_week is None:
+        return quarters - 1
+    return min(quarters - 1, max(0, math.ceil(deadline_week / WEEKS_PER_QUARTER) - 1))
 
 
 def _idea_value(idea: Idea, assumptions: Assumptions) -> float | None:
@@ -259,10 +275,12 @@ def _portfolio_problem(
     teams = {
         team.id: team for team in session.scalars(select(Team).where(Team.workspace_id == actor.workspace_id))
     }
+    axis = _quarter_axis(teams.values())
     capacity: dict[str, list[float]] = {}
     for team_id, team in teams.items():
-        total = sum(_team_quarters(team)) * assumptions.capacity_factor.get(str(team_id), 1.0)
-        capacity[str(team_id)] = [total]
+        factor = assumptions.capacity_factor.get(str(team_id), 1.0)
+        capacity[str(team_id)] = [amount * factor for amount in _team_quarters(team, axis)] or [0.0]
+    quarters = max(1, len(axis))
     ideas = list(
         session.scalars(
             select(Idea)
@@ -290,12 +308,13 @@ def _portfolio_problem(
             continue
         extra = planning.get(idea.id)
         titles[str(idea.id)] = idea.title
+        due = _due_quarter(extra.deadline_week if extra else None, quarters)
         candidates.append(
             portfolio.PortfolioIdea(
                 str(idea.id),
                 value=value,
                 cost=_number(dict(idea.inputs or {}), "one_off_cost") or 0.0,
-                effort={str(idea.team_id): [effort]},
+                effort={str(idea.team_id): [0.0] * due + [effort]},
                 category=(extra.category if extra else None)
                 or str((idea.inputs or {}).get("theme") or "")
                 or None,
@@ -320,6 +339,8 @@ def _portfolio_problem(
         dependencies=dependencies,
         exclusions=exclusions,
         mix_rules=[portfolio.MixRule(**rule.model_dump()) for rule in assumptions.mix_rules],
+        capacity_carries_over=True,
+        period_names=axis,
         settings=SolverSettings(time_limit_seconds=assumptions.time_limit_seconds, workers=2, seed=7),
         max_marginal_resolves=len(capacity) + 1,
         max_left_out_resolves=15,
@@ -359,9 +380,10 @@ def solve_portfolio(session: Session, actor: Actor, plan_id: int, progress: Prog
     return plan
 
 
-def _weekly_people(team: Team) -> list[int]:
+def _weekly_people(team: Team, axis: list[str]) -> list[int]:
+    """People available per week: each period's person-weeks spread over its 13 weeks (the last week continues)."""
     weeks: list[int] = []
-    for person_weeks in _team_quarters(team):
+    for person_weeks in _team_quarters(team, axis):
         people = int(person_weeks // WEEKS_PER_QUARTER)
         weeks += [people] * WEEKS_PER_QUARTER
     return weeks or [0]
@@ -390,9 +412,10 @@ def _schedule_inputs(session: Session, actor: Actor, plan: Plan) -> tuple[schedu
         str(t.id): t for t in session.scalars(select(Team).where(Team.workspace_id == actor.workspace_id))
     }
     capacity = {}
+    axis = _quarter_axis(teams.values())
     for team_id, team in teams.items():
         factor = assumptions.capacity_factor.get(team_id, 1.0)
-        capacity[team_id] = [int(p * factor) for p in _weekly_people(team)]
+        capacity[team_id] = [int(p * factor) for p in _weekly_people(team, axis)]
     values = {c_id: 0.0 for c_id in map(str, selected)}
     items, estimates = [], {}
     started = _started_work(ideas, planning, capacity, assumptions)
@@ -484,10 +507,54 @@ def schedule_plan(session: Session, actor: Actor, plan_id: int, progress: Progre
     payload["teams"] = {item.id: next(iter(item.demand)) for item in problem.items}
     payload["people"] = {item.id: next(iter(item.demand.values())) for item in problem.items}
     payload["deadlines"] = {item.id: item.due for item in problem.items if item.due is not None}
+    payload["team_capacity"] = {team: list(values) for team, values in problem.teams.items()}  # type: ignore[arg-type]
     plan.schedule = payload
     plan.forecast = None
     audit.record(session, actor, "schedule", "plan", plan.id, f"{plan.name}: {result.status}")
     return plan
+
+
+def check_simulations(simulations: int) -> None:
+    """Raise a clear error when the number of Monte Carlo runs is outside 100..200,000."""
+    if not 100 <= simulations <= 200_000:
+        raise ValidationFailed(
+            "simulations must be between 100 and 200,000", [FieldError("simulations", "range")]
+        )
+
+
+PLAN_JOBS = {
+    "portfolio": "decisions.portfolio",
+    "schedule": "decisions.schedule",
+    "forecast": "decisions.forecast",
+}
+
+
+def start_plan_job(
+    session: Session, actor: Actor, runner: JobRunner, plan_id: int, step: str, simulations: int = 10_000
+) -> Job:
+    """Queue the portfolio solve, the schedule or the forecast of a plan as a background job (with progress)."""
+    actor.require("plans.write")
+    plan = get_owned(session, Plan, plan_id, actor.workspace_id, "plan")
+    if step not in PLAN_JOBS:
+        raise ValidationFailed(f"unknown plan step {step!r}; known: {', '.join(PLAN_JOBS)}")
+    params: dict[str, Any] = {"plan_id": plan.id}
+    if step == "forecast":
+        check_simulations(simulations)
+        params["simulations"] = simulations
+    return runner.submit(session, actor, PLAN_JOBS[step], params)
+
+
+def plan_jobs(session: Session, actor: Actor, plan_id: int, job_id: int | None = None) -> list[Job]:
+    """The plan's solve, schedule and forecast jobs still queued or running, plus ``job_id`` when it is one of them."""
+    actor.require(READ)
+    kinds = set(PLAN_JOBS.values())
+    found = []
+    for job in jobs.list_jobs(session, actor, limit=100):
+        if job.kind not in kinds or int((job.params or {}).get("plan_id", 0)) != plan_id:
+            continue
+        if job.id == job_id or job.status in ("queued", "running"):
+            found.append(job)
+    return found
 
 
 def forecast_plan(
@@ -495,16 +562,13 @@ def forecast_plan(
 ) -> Plan:
     """Monte Carlo over the scheduled order: P50/P85/P95 per idea and the chance of meeting each deadline."""
     actor.require("plans.write")
-    if not 100 <= simulations <= 200_000:
-        raise ValidationFailed(
-            "simulations must be between 100 and 200,000", [FieldError("simulations", "range")]
-        )
+    check_simulations(simulations)
     plan = get_owned(session, Plan, plan_id, actor.workspace_id, "plan")
     if not plan.schedule or not plan.schedule.get("items"):
         raise ValidationFailed("schedule the plan first: the forecast re-times the scheduled order")
     assumptions = Assumptions.model_validate(plan.assumptions)
     sched = plan.schedule
-    capacity = sched.get("capacity", {})
+    capacity: dict[str, list[int]] = sched.get("team_capacity") or sched.get("capacity", {})
     order = sched["order"]
     if progress:
         progress("simulating", 0.1)
@@ -521,12 +585,11 @@ def forecast_plan(
                 deadline=sched["deadlines"].get(item_id),
             )
         )
-    units = {
-        team: max(1, max(values or [1]), *(sched["people"][i] for i in order if sched["teams"][i] == team))
-        for team, values in capacity.items()
-    }
+    # The same weekly capacity as the scheduler (holidays and hiring included; the last week continues).
+    used = {sched["teams"][item_id] for item_id in order}
+    teams = {team: [int(v) for v in values] or [0] for team, values in capacity.items() if team in used}
     start_date = date.fromisoformat(assumptions.start_date) if assumptions.start_date else _next_monday()
-    problem = forecast.ForecastProblem(items, units, simulations=simulations, seed=7, start_date=start_date)
+    problem = forecast.ForecastProblem(items, teams, simulations=simulations, seed=7, start_date=start_date)
     try:
         result = forecast.solve(problem)
     except PlanningInputError as error:

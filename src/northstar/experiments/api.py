@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from northstar.core.listing import ListParams
 from northstar.core.schemas import PageOut
+from northstar.core.settings import Settings
 from northstar.experiments import service
 from northstar.experiments.schemas import (
     AnalyzeRequest,
@@ -15,14 +16,17 @@ from northstar.experiments.schemas import (
     ExperimentRead,
     ExperimentResults,
     ExperimentUpdate,
+    RefreshRequest,
+    RefreshResult,
     Status,
     SummaryRead,
     SummaryUpload,
     UploadResult,
 )
-from northstar.web.deps import DB, ApiActor
+from northstar.web.deps import DB, ApiActor, get_settings
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
+AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 @router.get("")
@@ -41,6 +45,7 @@ def list_experiments(
         total=result.total,
         page=result.page,
         per_page=result.per_page,
+        total_capped=result.total_capped,
     )
 
 
@@ -87,3 +92,16 @@ def list_summaries(experiment_id: int, session: DB, actor: ApiActor) -> list[Sum
 def experiment_results(experiment_id: int, session: DB, actor: ApiActor) -> ExperimentResults:
     """Each metric against the baseline variant, with the sample-ratio-mismatch check."""
     return service.experiment_results(session, actor, experiment_id)
+
+
+@router.post("/{experiment_id}/refresh")
+def refresh_from_events(
+    experiment_id: int,
+    session: DB,
+    actor: ApiActor,
+    settings: AppSettings,
+    body: RefreshRequest | None = None,
+) -> RefreshResult:
+    """Recompute every metric that names an event from the workspace's event store (first exposure per person,
+    persons who saw several variants left out and counted, events inside the analysis window)."""
+    return service.refresh_from_events(session, actor, settings, experiment_id, body)

@@ -311,3 +311,43 @@ def compute_command(
         stored = service.store_summaries_from_events(session, actor, experiment_id, events)
     for result in stored:
         typer.echo(f"stored {result.variants} variants of {result.metric_key}")
+
+
+@app.command("refresh")
+@handle_errors
+def refresh_command(
+    experiment_id: int = typer.Argument(..., help="The experiment's id."),
+    covariate_days: int | None = typer.Option(
+        None,
+        "--covariate-days",
+        min=1,
+        max=90,
+        help="CUPED pre-period in days (default 14; CUPED experiments).",
+    ),
+    fmt: CliFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Recompute every metric that names an event from the workspace's event store (persons enter at their first
+    exposure inside the run; those who saw several variants are left out and counted)."""
+    from northstar.core.settings import Settings
+    from northstar.experiments.schemas import RefreshRequest
+
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        result = service.refresh_from_events(
+            session, actor, Settings(), experiment_id, RefreshRequest(covariate_days=covariate_days)
+        )
+    if fmt == CliFormat.json:
+        emit_one(result, fmt)
+        return
+    emit(
+        [{"variant": key, "persons": n} for key, n in result.exposed.items()],
+        fmt,
+        title=f"Exposed persons ({', '.join(m.metric_key for m in result.metrics)} recomputed)",
+    )
+    typer.echo(
+        f"left out: {result.multiple_variants} saw several variants, {result.unknown_variant} an unknown variant"
+    )
+    if result.skipped:
+        typer.echo(f"not computed (no event): {', '.join(result.skipped)}")

@@ -19,6 +19,7 @@ class Experiment(IdMixin, TimestampMixin, Base):
     ``variants`` is a list of ``{"key", "name", "weight"}``; ``metrics`` a list of
     ``{"key", "name", "type", "role", "event", "denominator_event", "inverse"}`` with role ``goal`` or
     ``guardrail``; ``settings`` holds the analysis choices (engine, difference, sequential, alpha, CUPED).
+    ``started_at`` / ``ended_at`` are also the analysis window when results are computed from the event store.
     """
 
     __tablename__ = "experiments"
@@ -37,6 +38,11 @@ class Experiment(IdMixin, TimestampMixin, Base):
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"), nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    #: only exposure events whose ``$feature_flag`` property equals this count (PostHog flags); ``None``: all
+    feature_flag: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: what the last refresh from the event store found: persons per variant and the persons left out
+    exposure_summary: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
+    computed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class VariantMetricSummary(IdMixin, Base):

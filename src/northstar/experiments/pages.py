@@ -31,7 +31,8 @@ def parse_variants(text: str) -> list[dict[str, Any]]:
 
 
 def parse_metrics(text: str) -> list[dict[str, Any]]:
-    """One metric per line: ``key type [goal|guardrail] [inverse] [event=NAME]``."""
+    """One metric per line: ``key type [goal|guardrail] [inverse] [event=NAME] [denominator=NAME] [property=NAME]
+    [window=DAYS]``."""
     metrics = []
     for number, line in enumerate(text.splitlines(), start=1):
         words = line.split()
@@ -50,8 +51,24 @@ def parse_metrics(text: str) -> list[dict[str, Any]]:
                 metric["inverse"] = True
             elif word.startswith("event="):
                 metric["event"] = word.removeprefix("event=")
+            elif word.startswith("denominator="):
+                metric["denominator_event"] = word.removeprefix("denominator=")
+            elif word.startswith("property="):
+                metric["value_property"] = word.removeprefix("property=")
+            elif word.startswith("window="):
+                metric["window_days"] = word.removeprefix("window=")
         metrics.append(metric)
     return metrics
+
+
+def _flag(form: dict[str, str]) -> str | None:
+    """The flag whose exposures count: as typed, else the key when the exposure event is PostHog's flag call."""
+    typed = form.get("feature_flag", "").strip()
+    if typed:
+        return typed
+    if form.get("exposure_event", "").strip() == "$feature_flag_called":
+        return form.get("key", "").strip() or None
+    return None
 
 
 @router.get("/experiments")
@@ -86,6 +103,7 @@ async def create_experiment(request: Request, session: DB, user: CurrentUser) ->
         "name": form.get("name", ""),
         "hypothesis": form.get("hypothesis", ""),
         "exposure_event": form.get("exposure_event", ""),
+        "feature_flag": _flag(form),
         "variants": parse_variants(form.get("variants", "")),
         "metrics": parse_metrics(form.get("metrics", "")),
         "settings": {
@@ -137,4 +155,15 @@ async def change_status(request: Request, session: DB, user: CurrentUser, experi
     service.update_experiment(
         session, user.actor, experiment_id, parse_form(ExperimentUpdate, {"status": form.get("status", "")})
     )
+    return RedirectResponse(f"/experiments/{experiment_id}", status_code=303)
+
+
+@router.post("/experiments/{experiment_id}/refresh")
+async def refresh_from_events(
+    request: Request, session: DB, user: CurrentUser, experiment_id: int
+) -> Response:
+    """Recompute the summaries of every metric that names an event from the workspace's event store."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    service.refresh_from_events(session, user.actor, request.app.state.settings, experiment_id)
     return RedirectResponse(f"/experiments/{experiment_id}", status_code=303)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -29,6 +29,10 @@ class MetricDefinition(BaseModel):
     event: str | None = Field(default=None, max_length=200)
     denominator_event: str | None = Field(default=None, max_length=200)
     inverse: bool = False
+    #: for ``mean`` (and a ratio's numerator): sum this numeric event property instead of counting events
+    value_property: str | None = Field(default=None, max_length=200)
+    #: conversion window: count only events within this many days of the person's first exposure
+    window_days: float | None = Field(default=None, gt=0, le=365)
 
 
 class AnalysisChoices(BaseModel):
@@ -38,6 +42,11 @@ class AnalysisChoices(BaseModel):
     sequential_tuning: float = Field(default=5000, ge=1, le=1e12)
     cuped: bool = False
     alpha: float = Field(default=0.05, gt=0, lt=0.5)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """An aware datetime as naive UTC; a naive one is taken as UTC already (SQLite returns those)."""
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _check_unique(items: list[Any], what: str) -> None:
@@ -54,6 +63,7 @@ class ExperimentCreate(BaseModel):
     status: Status = "draft"
     exposure_event: str = Field(default="$feature_flag_called", min_length=1, max_length=200)
     variant_property: str = Field(default="$feature_flag_response", min_length=1, max_length=200)
+    feature_flag: str | None = Field(default=None, min_length=1, max_length=200)
     variants: list[VariantDefinition] = Field(min_length=2, max_length=20)
     metrics: list[MetricDefinition] = Field(default_factory=list, max_length=50)
     settings: AnalysisChoices = Field(default_factory=AnalysisChoices)
@@ -71,9 +81,34 @@ class ExperimentUpdate(BaseModel):
     hypothesis: str | None = Field(default=None, max_length=20_000)
     status: Status | None = None
     exposure_event: str | None = Field(default=None, min_length=1, max_length=200)
+    feature_flag: str | None = Field(default=None, min_length=1, max_length=200)
     metrics: list[MetricDefinition] | None = Field(default=None, max_length=50)
     settings: AnalysisChoices | None = None
     idea_id: int | None = None
+    #: the analysis window of results computed from events (set automatically by the status changes)
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+    @field_validator("started_at", "ended_at")
+    @classmethod
+    def _representable(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            moment = naive_utc(value)
+        except OverflowError:
+            raise ValueError("the time is out of range") from None
+        if not 1970 <= moment.year <= 9998:
+            raise ValueError("the time must lie between the years 1970 and 9998")
+        return value
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> ExperimentUpdate:
+        if self.started_at is not None and self.ended_at is not None:
+            start, end = naive_utc(self.started_at), naive_utc(self.ended_at)
+            if end <= start:
+                raise ValueError("ended_at must be after started_at")
+        return self
 
     @field_validator("metrics")
     @classmethod
@@ -92,12 +127,15 @@ class ExperimentRead(BaseModel):
     status: Status
     exposure_event: str
     variant_property: str
+    feature_flag: str | None = None
     variants: list[VariantDefinition]
     metrics: list[MetricDefinition]
     settings: AnalysisChoices
     idea_id: int | None
     started_at: datetime | None
     ended_at: datetime | None
+    exposure_summary: dict[str, Any] | None = None
+    computed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -187,3 +225,22 @@ class ExperimentResults(BaseModel):
     metrics: list[MetricResult]
     srm_p_value: float | None
     srm_warning: bool
+
+
+class RefreshRequest(BaseModel):
+    """Recompute the summaries from the event store; ``covariate_days`` sets the CUPED pre-period (default 14)."""
+
+    covariate_days: int | None = Field(default=None, ge=1, le=90)
+
+
+class RefreshResult(BaseModel):
+    """What a refresh from events computed: the metrics, the persons per variant and those left out."""
+
+    metrics: list[UploadResult]
+    skipped: list[str]
+    exposed: dict[str, int]
+    multiple_variants: int
+    unknown_variant: int
+    window_start: datetime | None
+    window_end: datetime | None
+    computed_at: datetime

@@ -1,4 +1,5 @@
-"""Use cases for experiments: define them, upload per-variant summaries, and compute results.
+"""Use cases for experiments: define them, upload per-variant summaries or compute them from the event
+store, and compute results.
 
 Results come from the statistics engine (``northstar.experiments.stats``) fed with the summaries stored
 for each metric; the first variant of an experiment is always the baseline.
@@ -6,6 +7,7 @@ for each metric; the first variant of an experiment is always the baseline.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -18,6 +20,8 @@ from northstar.core.database import utcnow
 from northstar.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from northstar.core.listing import ListParams, Page, apply_changes, get_owned, paginate
 from northstar.core.permissions import READ, Actor
+from northstar.core.settings import Settings
+from northstar.experiments.event_summaries import ExposureRules, exposure_counts, summaries_from_store
 from northstar.experiments.exposures import MetricFromEvents, summaries_from_events
 from northstar.experiments.models import Experiment, VariantMetricSummary
 from northstar.experiments.schemas import (
@@ -29,9 +33,12 @@ from northstar.experiments.schemas import (
     ExperimentUpdate,
     MetricDefinition,
     MetricResult,
+    RefreshRequest,
+    RefreshResult,
     SummaryUpload,
     UploadResult,
     VariantResult,
+    naive_utc,
 )
 from northstar.experiments.stats.analysis import AnalysisSettings, VariantSummary, analyze
 from northstar.experiments.summary_csv import SummaryFormatError, read_summary_csv
@@ -360,7 +367,10 @@ def store_summaries_from_events(
         if not metric.event:
             continue
         spec = MetricFromEvents(
-            type=metric.type, event=metric.event, denominator_event=metric.denominator_event
+            type=metric.type,
+            event=metric.event,
+            denominator_event=metric.denominator_event,
+            value_property=metric.value_property,
         )
         cuped_days = (covariate_days or 14) if choices.cuped else None
         try:
@@ -385,3 +395,89 @@ def store_summaries_from_events(
         session, actor, "compute", "experiment", experiment.id, f"{experiment.name}: summaries from events"
     )
     return results
+
+
+def _window(experiment: Experiment) -> tuple[datetime | None, datetime | None]:
+    """The analysis window in naive UTC: from the start of the run to its end (open ends when unset)."""
+    return (
+        None if experiment.started_at is None else naive_utc(experiment.started_at),
+        None if experiment.ended_at is None else naive_utc(experiment.ended_at),
+    )
+
+
+def refresh_from_events(
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    experiment_id: int,
+    data: RefreshRequest | None = None,
+) -> RefreshResult:
+    """Recompute every metric that names an ``event`` from the workspace's event store and store the summaries.
+
+    Persons enter at their first exposure inside the analysis window (``started_at`` … ``ended_at``); persons
+    exposed to several variants are left out and counted; metric events count from the exposure to the end of the
+    window (and within the metric's ``window_days``). See :mod:`northstar.experiments.event_summaries`.
+    """
+    from northstar.analytics import service as analytics
+
+    actor.require("experiments.write")
+    experiment = get_owned(session, Experiment, experiment_id, actor.workspace_id, "experiment")
+    choices = AnalysisChoices.model_validate(experiment.settings)
+    covariate_days = ((data.covariate_days if data else None) or 14) if choices.cuped else None
+    start, end = _window(experiment)
+    rules = ExposureRules(
+        exposure_event=experiment.exposure_event,
+        variant_property=experiment.variant_property,
+        variants=[v["key"] for v in experiment.variants],
+        feature_flag=experiment.feature_flag,
+        start=start,
+        end=end,
+    )
+    engine = analytics.event_engine(settings, actor)
+    stored, skipped = [], []
+    for raw in experiment.metrics:
+        metric = MetricDefinition.model_validate(raw)
+        if not metric.event:
+            skipped.append(metric.key)
+            continue
+        spec = MetricFromEvents(metric.type, metric.event, metric.denominator_event, metric.value_property)
+        try:
+            summaries = summaries_from_store(
+                engine, rules, spec, window_days=metric.window_days, covariate_days=covariate_days
+            )
+        except ValueError as exc:
+            raise ValidationFailed(f"metric {metric.key}: {exc}", [FieldError("metrics", str(exc))])
+        _replace_summaries(session, actor, experiment, metric.key, summaries)
+        stored.append(UploadResult(metric_key=metric.key, variants=len(summaries)))
+    if not stored:
+        raise ValidationFailed(
+            "no metric of this experiment names an event to compute it from",
+            [FieldError("metrics", "no event")],
+        )
+    counts = exposure_counts(engine, rules)
+    now = utcnow()
+    experiment.exposure_summary = {
+        "exposed": counts.exposed,
+        "multiple_variants": counts.multiple_variants,
+        "unknown_variant": counts.unknown_variant,
+        "window_start": None if start is None else start.isoformat(),
+        "window_end": None if end is None else end.isoformat(),
+        "covariate_days": covariate_days,
+    }
+    experiment.computed_at = now
+    audit.record(
+        session, actor, "compute", "experiment", experiment.id,
+        f"{experiment.name}: {len(stored)} metrics from the event store "
+        f"({sum(counts.exposed.values())} persons, {counts.multiple_variants} left out for several variants)",
+    )  # fmt: skip
+    session.flush()
+    return RefreshResult(
+        metrics=stored,
+        skipped=skipped,
+        exposed=counts.exposed,
+        multiple_variants=counts.multiple_variants,
+        unknown_variant=counts.unknown_variant,
+        window_start=start,
+        window_end=end,
+        computed_at=now,
+    )

@@ -11,12 +11,21 @@ from northstar.core.errors import PayloadTooLarge
 from northstar.core.listing import ListParams
 from northstar.core.schemas import ImportReport, PageOut
 from northstar.core.tabular import parse_mapping
-from northstar.feedback import service
+from northstar.feedback import duplicates_api, import_api, inbox_api, inbox_service, service, taxonomy_api
+from northstar.feedback.inbox_schemas import InboxItemRead
 from northstar.feedback.schemas import FeedbackCreate, FeedbackRead, FeedbackUpdate
+from northstar.feedback.themes_api import router as themes_router
 from northstar.web.deps import DB, ApiActor
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
+router.include_router(themes_router)  # first, so /feedback/themes is not read as /feedback/{feedback_id}
+router.include_router(
+    import_api.router
+)  # file imports as jobs, the intake API, the embeddable form's settings
 MAX_UPLOAD = 50 * 1024 * 1024
+# before the /feedback/{feedback_id} routes, so /feedback/duplicates and /feedback/taxonomy are not taken for ids
+for _part in (inbox_api, duplicates_api, taxonomy_api):
+    router.include_router(_part.router)
 
 
 @router.get("")
@@ -30,10 +39,20 @@ def list_feedback(
     linked: bool | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    kind: Annotated[
+        str | None, Query(max_length=32, description="bug, feature_request, complaint, …")
+    ] = None,
+    sentiment: Annotated[str | None, Query(pattern="^(negative|neutral|positive)$")] = None,
+    theme_id: Annotated[int | None, Query(ge=1, description="a theme and its sub-themes")] = None,
+    category_id: Annotated[
+        int | None, Query(ge=1, description="your taxonomy: label, else prediction")
+    ] = None,
+    include_merged: bool = False,
     sort: Annotated[str | None, Query(max_length=40)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> PageOut[FeedbackRead]:
+) -> PageOut[InboxItemRead]:
+    """The inbox: search, filters and pagination; each item with its kind, sentiment, theme and category."""
     filters = {
         "source": source,
         "customer_id": customer_id,
@@ -41,13 +60,20 @@ def list_feedback(
         "linked": linked,
         "since": since,
         "until": until,
+        "kind": kind,
+        "sentiment": sentiment,
+        "theme_id": theme_id,
+        "category_id": category_id,
+        "include_merged": include_merged,
     }
     result = service.list_feedback(session, actor, ListParams(q, sort, page, per_page, filters))
+    notes = inbox_service.annotate(session, actor, [f.id for f in result.items])
     return PageOut(
-        items=[FeedbackRead.model_validate(f) for f in result.items],
+        items=[InboxItemRead.build(f, notes.get(f.id)) for f in result.items],
         total=result.total,
         page=result.page,
         per_page=result.per_page,
+        total_capped=result.total_capped,
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from northstar.cli_support import (
@@ -16,11 +14,9 @@ from northstar.cli_support import (
     handle_errors,
     open_session,
     resolve_actor,
-    run_job,
 )
 from northstar.core.listing import ListParams
-from northstar.core.tabular import decode_bytes, parse_mapping
-from northstar.feedback import service
+from northstar.feedback import import_cli, service, themes_cli
 from northstar.feedback.schemas import FeedbackCreate, FeedbackRead
 
 app = typer.Typer(help="The feedback inbox: log, import and list customer feedback.", no_args_is_help=True)
@@ -61,48 +57,7 @@ def add(
         emit_one(FeedbackRead.model_validate(item), fmt)
 
 
-@app.command("import")
-@handle_errors
-def import_file(
-    path: Path = typer.Argument(..., help="CSV file with at least a text column."),
-    map: str | None = typer.Option(None, "--map", help="Rename columns: 'file column=field,...'."),
-    skip_invalid: bool = typer.Option(
-        False, "--skip-invalid", help="Import valid rows and report every skipped one."
-    ),
-    fmt: OutputFormat = FormatOption,
-    workspace: str | None = WorkspaceOption,
-    as_user: str | None = UserOption,
-) -> None:
-    """Import feedback from a CSV file as a job with a progress bar; all-or-nothing unless --skip-invalid."""
-    text = decode_bytes(path.read_bytes(), str(path))
-    params = {
-        "csv": text,
-        "mapping": parse_mapping(map),
-        "skip_invalid": skip_invalid,
-        "source_name": path.name,
-    }
-    report = run_job(
-        "feedback.import_csv",
-        params,
-        f"Importing {path.name}",
-        workspace,
-        as_user,
-        show_progress=fmt == OutputFormat.table,
-    )
-    emit(
-        [
-            {"row": e.get("row"), "field": e["field"], "message": e["message"]}
-            for e in report.get("errors", [])
-        ],
-        fmt,
-        ["row", "field", "message"],
-        title="Skipped rows",
-        extra={
-            "created": report.get("created"),
-            "updated": report.get("updated"),
-            "skipped": report.get("skipped"),
-        },
-    )
+import_cli.register(app)  # import (every file kind, as a job) and form (the embeddable form's settings)
 
 
 @app.command("list")
@@ -112,6 +67,17 @@ def list_items(
     source: str | None = typer.Option(None),
     customer_id: int | None = typer.Option(None),
     segment: str | None = typer.Option(None),
+    kind: str | None = typer.Option(
+        None, help="bug, feature_request, complaint, praise, question or other (a person's kind wins)."
+    ),
+    sentiment: str | None = typer.Option(None, help="negative (≤ -0.3), neutral or positive (≥ 0.3)."),
+    theme_id: int | None = typer.Option(None, help="A theme (and its sub-themes)."),
+    category: str | None = typer.Option(
+        None, help="Your taxonomy's category (name or id): label, else prediction."
+    ),
+    include_merged: bool = typer.Option(
+        False, "--include-merged", help="Also list items merged into others."
+    ),
     sort: str = typer.Option("-received_at", help="received_at, rating or id; prefix - for descending."),
     page: int = typer.Option(1, min=1),
     per_page: int = typer.Option(50, min=1, max=500),
@@ -119,16 +85,39 @@ def list_items(
     workspace: str | None = WorkspaceOption,
     as_user: str | None = UserOption,
 ) -> None:
-    """List feedback with search, filters and pagination."""
+    """List feedback with search, filters and pagination, with each item's kind, sentiment, theme and category."""
+    from northstar.feedback import inbox_service, taxonomy_service
+    from northstar.feedback.inbox_schemas import InboxItemRead
+
     with open_session() as session:
         actor = resolve_actor(session, workspace, as_user)
-        filters = {"source": source, "customer_id": customer_id, "segment": segment}
+        filters = {
+            "source": source,
+            "customer_id": customer_id,
+            "segment": segment,
+            "kind": kind,
+            "sentiment": sentiment,
+            "theme_id": theme_id,
+            "category_id": taxonomy_service.find_category(session, actor, category).id if category else None,
+            "include_merged": include_merged,
+        }
         result = service.list_feedback(session, actor, ListParams(q, sort, page, per_page, filters))
-        items = [FeedbackRead.model_validate(f) for f in result.items]
+        notes = inbox_service.annotate(session, actor, [f.id for f in result.items])
+        items = [InboxItemRead.build(f, notes.get(f.id)) for f in result.items]
         emit(
             items,
             fmt,
-            ["id", "received_at", "source", "customer_id", "rating", "text"],
+            [
+                "id",
+                "received_at",
+                "source",
+                "customer_id",
+                "kind",
+                "sentiment_band",
+                "theme_name",
+                "category_name",
+                "text",
+            ],
             title="Feedback",
             extra={"total": result.total, "page": result.page},
         )
@@ -145,3 +134,14 @@ def _register_analysis_commands() -> None:
 
 
 _register_analysis_commands()
+
+
+def _register_review_commands() -> None:
+    """Add set-kind, delete, ``taxonomy …`` and ``duplicate-review …`` (inbox_cli)."""
+    from northstar.feedback.inbox_cli import register
+
+    register(app)
+
+
+_register_review_commands()
+themes_cli.register(app)  # analyse, theme-list, theme-show, … on the workspace's stored themes

@@ -47,3 +47,10 @@ class Feedback(IdMixin, TimestampMixin, Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    #: set when this item was merged into another (the survivor); a merged item is kept, but hidden from the inbox
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+
+
+from northstar.feedback import curation_store  # noqa: E402, F401  (registers the curation tables)

@@ -9,9 +9,12 @@ from starlette.responses import RedirectResponse, Response
 
 from northstar.core.listing import ListParams
 from northstar.customers.models import SEGMENTS
-from northstar.feedback import service
+from northstar.feedback import import_pages, inbox_service, service, taxonomy_service
+from northstar.feedback.analysis.kind import KINDS
 from northstar.feedback.models import SOURCES
 from northstar.feedback.schemas import FeedbackCreate
+from northstar.feedback.service import SENTIMENT_BANDS
+from northstar.feedback.themes_pages import router as _themes_router
 from northstar.ideas import service as ideas_service
 from northstar.ideas.schemas import LinkRequest
 from northstar.web import imports
@@ -21,6 +24,10 @@ from northstar.web.imports import ImportTarget
 from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(_themes_router)  # the theme explorer and theme pages (/feedback/themes…)
+router.include_router(
+    import_pages.router
+)  # import page for every file kind, embeddable form (admin + public)
 IMPORT = ImportTarget(
     title="Import feedback from CSV",
     job_kind="feedback.import_csv",
@@ -67,40 +74,88 @@ def inbox_page(
     segment: Annotated[str | None, Query(max_length=64)] = None,
     customer_id: Annotated[str | None, Query(max_length=20)] = None,
     linked: Annotated[str | None, Query(max_length=5)] = None,
+    kind: Annotated[str | None, Query(max_length=32)] = None,
+    sentiment: Annotated[str | None, Query(max_length=16)] = None,
+    theme_id: Annotated[str | None, Query(max_length=20)] = None,
+    category_id: Annotated[str | None, Query(max_length=20)] = None,
     sort: Annotated[str, Query(max_length=40)] = "-received_at",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     linked_count: Annotated[int | None, Query(ge=0)] = None,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+    count: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
+    """The inbox: search, filters (kind, sentiment, source, segment, theme, category, customer), bulk actions."""
     linked_filter = {"yes": True, "no": False}.get(linked or "")
     filters = {
         "source": source or None,
         "segment": segment or None,
         "customer_id": optional_int(customer_id),
         "linked": linked_filter,
+        "kind": kind or None,
+        "sentiment": sentiment or None,
+        "theme_id": optional_int(theme_id),
+        "category_id": optional_int(category_id),
     }
     result = service.list_feedback(session, user.actor, ListParams(q, sort, page, 50, filters))
+    theme_filters, move_targets = inbox_service.theme_choices(session, user.actor)
     customers = service.customers_by_id(
-        session, user.actor, {f.customer_id for f in result.items if f.customer_id}
+        session,
+        user.actor,
+        {f.customer_id for f in result.items if f.customer_id} | {optional_int(customer_id) or 0} - {0},
     )
-    ideas = ideas_service.list_ideas(session, user.actor, ListParams(sort="title", per_page=200)).items
+    current = query_string(
+        q=q,
+        source=source,
+        segment=segment,
+        customer_id=customer_id,
+        linked=linked,
+        kind=kind,
+        sentiment=sentiment,
+        theme_id=theme_id,
+        category_id=category_id,
+        sort=sort,
+    )
     return render(
         request,
         "inbox.html",
         user=user,
         page=result,
         customers=customers,
-        ideas=ideas,
+        notes=inbox_service.annotate(session, user.actor, [f.id for f in result.items]),
+        ideas=ideas_service.idea_choices(session, user.actor),
+        themes=theme_filters,
+        move_targets=move_targets,
+        categories=taxonomy_service.category_choices(session, user.actor),
+        kinds=KINDS,
+        sentiments=SENTIMENT_BANDS,
         q=q or "",
         source=source or "",
         segment=segment or "",
         customer_id=customer_id or "",
+        customer=customers.get(optional_int(customer_id) or 0),
         linked=linked or "",
+        kind=kind or "",
+        sentiment=sentiment or "",
+        theme_id=theme_id or "",
+        category_id=category_id or "",
         sort=sort,
         sources=SOURCES,
         segments=SEGMENTS,
         linked_count=linked_count,
-        base_query=query_string(
-            q=q, source=source, segment=segment, customer_id=customer_id, linked=linked, sort=sort
+        done=done,
+        count=count,
+        base_query=current,
+        back=current,
+        without_customer=query_string(
+            q=q,
+            source=source,
+            segment=segment,
+            linked=linked,
+            kind=kind,
+            sentiment=sentiment,
+            theme_id=theme_id,
+            category_id=category_id,
+            sort=sort,
         ),
     )
 
@@ -131,3 +186,14 @@ async def bulk_link(request: Request, session: DB, user: CurrentUser) -> Respons
         session, user.actor, idea_id, LinkRequest(feedback_ids=ids, importance=importance)
     )
     return RedirectResponse(f"/ideas/{idea_id}", status_code=303)
+
+
+def _include_review_pages() -> None:
+    """The inbox's bulk actions, the duplicates review and the taxonomy pages live in their own modules."""
+    from northstar.feedback import duplicates_pages, inbox_pages, taxonomy_pages
+
+    for part in (inbox_pages, duplicates_pages, taxonomy_pages):
+        router.include_router(part.router)
+
+
+_include_review_pages()

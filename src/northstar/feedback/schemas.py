@@ -53,6 +53,7 @@ class FeedbackRead(BaseModel):
     received_at: datetime
     metadata: dict[str, Any] = Field(validation_alias="meta")
     created_at: datetime
+    merged_into_id: int | None = None
 
 
 class FeedbackImportRow(BaseModel):

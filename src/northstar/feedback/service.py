@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from northstar.core import audit
 from northstar.core.database import utcnow
@@ -17,11 +17,29 @@ from northstar.core.permissions import READ, Actor
 from northstar.core.schemas import ImportReport, ProblemFieldError
 from northstar.core.tabular import decode_bytes, read_csv, validate_rows
 from northstar.customers.models import Contact, Customer
+from northstar.feedback.analysis.kind import KINDS
+from northstar.feedback.analysis_store import FeedbackAnalysis, FeedbackTheme
+from northstar.feedback.curation_store import KindOverride, TaxonomyLabel, TaxonomyPrediction
 from northstar.feedback.models import Feedback
 from northstar.feedback.schemas import FeedbackCreate, FeedbackImportRow, FeedbackUpdate
-from northstar.ideas.models import IdeaFeedbackLink
+from northstar.ideas.models import Idea, IdeaFeedbackLink
 
 SORTABLE = {"received_at": Feedback.received_at, "rating": Feedback.rating, "id": Feedback.id}
+#: sentiment filter bands on the analysed sentiment in [-1, 1]: negative ≤ -0.3 < neutral < 0.3 ≤ positive
+#: (±0.3 is also where the kind model starts calling an item a complaint or praise)
+SENTIMENT_CUT = 0.3
+SENTIMENT_BANDS = ("negative", "neutral", "positive")
+
+
+def not_merged() -> ColumnElement[bool]:
+    """The condition "this item was not merged into another", for any query over ``Feedback``.
+
+    Written as ``id NOT IN (ids of merged items)``: merged items are few, so the list comes from the
+    ``merged_into_id`` index, and counts over the workspace stay index-only (``merged_into_id IS NULL`` would make
+    SQLite read every row).
+    """
+    merged = aliased(Feedback)
+    return Feedback.id.not_in(select(merged.id).where(merged.merged_into_id.is_not(None)))
 
 
 def _aware(moment: datetime | None) -> datetime:
@@ -153,17 +171,43 @@ def update_feedback(session: Session, actor: Actor, feedback_id: int, data: Feed
 
 
 def delete_feedback(session: Session, actor: Actor, feedback_id: int) -> None:
+    """Delete one item; its ideas are recounted and items merged into it come back to the inbox (unmerged)."""
     actor.require("feedback.write")
     item = get_owned(session, Feedback, feedback_id, actor.workspace_id, "feedback item")
     audit.record(session, actor, "delete", "feedback", item.id, item.text[:80])
+    from northstar.feedback.duplicates_service import release_merged  # (it builds on this module)
+
+    release_merged(session, actor, [item.id])
+    idea_ids = set(
+        session.scalars(select(IdeaFeedbackLink.idea_id).where(IdeaFeedbackLink.feedback_id == item.id))
+    )
+    session.execute(delete(IdeaFeedbackLink).where(IdeaFeedbackLink.feedback_id == item.id))
     session.delete(item)
+    session.flush()
+    refresh_idea_counts(session, idea_ids)
+
+
+def refresh_idea_counts(session: Session, idea_ids: Iterable[int]) -> None:
+    """Recount ``Idea.feedback_count`` (its linked items) after links changed outside ``ideas.service``."""
+    for idea in session.scalars(select(Idea).where(Idea.id.in_(sorted(set(idea_ids))))):
+        idea.feedback_count = (
+            session.scalar(
+                select(func.count()).select_from(IdeaFeedbackLink).where(IdeaFeedbackLink.idea_id == idea.id)
+            )
+            or 0
+        )
 
 
 def list_feedback(session: Session, actor: Actor, params: ListParams) -> Page[Feedback]:
-    """The inbox. Filters: source, customer_id, segment, linked (true/false), rating_min, rating_max, since, until."""
+    """The inbox. Filters: source, customer_id, segment, linked (true/false), rating_min, rating_max, since, until,
+    kind (a person's kind wins over the analysed one), sentiment (negative/neutral/positive, see
+    ``SENTIMENT_BANDS``), theme_id (a theme and its sub-themes), category_id (a label, else the model's prediction)
+    and include_merged (merged items are hidden unless true)."""
     actor.require(READ)
     f = params.filters
     query = select(Feedback).where(Feedback.workspace_id == actor.workspace_id)
+    if not f.get("include_merged"):
+        query = query.where(not_merged())
     if f.get("source"):
         query = query.where(Feedback.source == f["source"])
     if f.get("customer_id"):
@@ -187,6 +231,7 @@ def list_feedback(session: Session, actor: Actor, params: ListParams) -> Page[Fe
         query = query.where(Feedback.received_at >= f["since"])
     if f.get("until"):
         query = query.where(Feedback.received_at < f["until"])
+    query = _analysis_filters(session, actor, query, f)
     return paginate(
         session,
         query,
@@ -194,7 +239,77 @@ def list_feedback(session: Session, actor: Actor, params: ListParams) -> Page[Fe
         search=(Feedback.text, Feedback.title),
         sortable=SORTABLE,
         default_sort="-received_at",
+        fts_table="feedback_fts",
     )
+
+
+def _analysis_filters(session: Session, actor: Actor, query: Select[Any], f: dict[str, Any]) -> Select[Any]:
+    """Filters on what the analysis, people and the taxonomy derived: kind, sentiment, theme, category."""
+    kind, sentiment = f.get("kind"), f.get("sentiment")
+    theme_id, category_id = f.get("theme_id"), f.get("category_id")
+    if kind and kind not in KINDS:
+        raise ValidationFailed(
+            f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", [FieldError("kind", "unknown")]
+        )
+    if sentiment and sentiment not in SENTIMENT_BANDS:
+        raise ValidationFailed(
+            f"unknown sentiment {sentiment!r}; use negative, neutral or positive",
+            [FieldError("sentiment", "unknown")],
+        )
+    ws = actor.workspace_id
+    if kind:  # IN-lists over indexed columns: a join on coalesce(...) cannot use an index (see docs)
+        overridden = select(KindOverride.feedback_id).where(KindOverride.workspace_id == ws)
+        analysed_as = select(FeedbackAnalysis.feedback_id).where(
+            FeedbackAnalysis.workspace_id == ws,
+            FeedbackAnalysis.kind == kind,
+            FeedbackAnalysis.feedback_id.not_in(overridden),
+        )
+        set_as = select(KindOverride.feedback_id).where(
+            KindOverride.workspace_id == ws, KindOverride.kind == kind
+        )
+        query = query.where(or_(Feedback.id.in_(analysed_as), Feedback.id.in_(set_as)))
+    if sentiment or theme_id:
+        query = query.join(
+            FeedbackAnalysis,
+            and_(FeedbackAnalysis.feedback_id == Feedback.id, FeedbackAnalysis.workspace_id == ws),
+        )
+    if sentiment == "negative":
+        query = query.where(FeedbackAnalysis.sentiment <= -SENTIMENT_CUT)
+    elif sentiment == "positive":
+        query = query.where(FeedbackAnalysis.sentiment >= SENTIMENT_CUT)
+    elif sentiment == "neutral":
+        query = query.where(
+            FeedbackAnalysis.sentiment > -SENTIMENT_CUT, FeedbackAnalysis.sentiment < SENTIMENT_CUT
+        )
+    if theme_id:
+        themes = select(FeedbackTheme.id).where(
+            FeedbackTheme.workspace_id == actor.workspace_id,
+            or_(FeedbackTheme.id == int(theme_id), FeedbackTheme.parent_id == int(theme_id)),
+        )
+        query = query.where(FeedbackAnalysis.theme_id.in_(themes))
+    if category_id:
+        labelled = select(TaxonomyLabel.feedback_id).where(
+            TaxonomyLabel.workspace_id == actor.workspace_id, TaxonomyLabel.category_id == int(category_id)
+        )
+        predicted = select(TaxonomyPrediction.feedback_id).where(
+            TaxonomyPrediction.workspace_id == actor.workspace_id,
+            TaxonomyPrediction.category_id == int(category_id),
+            ~exists().where(TaxonomyLabel.feedback_id == TaxonomyPrediction.feedback_id),
+        )
+        query = query.where(or_(Feedback.id.in_(labelled), Feedback.id.in_(predicted)))
+    return query
+
+
+def feedback_by_id(session: Session, actor: Actor, ids: Iterable[int]) -> dict[int, Feedback]:
+    """Feedback items of the workspace for a set of ids, in one query (unknown ids are left out)."""
+    actor.require(READ)
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(Feedback).where(Feedback.workspace_id == actor.workspace_id, Feedback.id.in_(wanted))
+    )
+    return {f.id: f for f in rows}
 
 
 def customers_by_id(session: Session, actor: Actor, ids: set[int]) -> dict[int, Customer]:

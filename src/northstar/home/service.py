@@ -13,6 +13,7 @@ from northstar.core.database import utcnow
 from northstar.core.permissions import READ, Actor
 from northstar.customers.models import Customer
 from northstar.feedback.models import Feedback
+from northstar.feedback.service import not_merged
 from northstar.ideas.models import Idea
 from northstar.strategy.models import Objective
 
@@ -73,7 +74,9 @@ def workspace_overview(session: Session, actor: Actor, weeks: int = 12) -> Overv
     now = utcnow()
     since = now - timedelta(weeks=weeks)
     received = session.scalars(
-        select(Feedback.received_at).where(Feedback.workspace_id == ws, Feedback.received_at >= since)
+        select(Feedback.received_at).where(
+            Feedback.workspace_id == ws, Feedback.received_at >= since, not_merged()
+        )
     ).all()
     per_week: dict[str, int] = {}
     for index in range(weeks, -1, -1):
@@ -89,7 +92,11 @@ def workspace_overview(session: Session, actor: Actor, weeks: int = 12) -> Overv
         session.scalar(
             select(func.count())
             .select_from(Feedback)
-            .where(Feedback.workspace_id == ws, Feedback.received_at >= now - timedelta(days=30))
+            .where(
+                Feedback.workspace_id == ws,
+                Feedback.received_at >= now - timedelta(days=30),
+                not_merged(),  # merged duplicates are kept as records, not counted
+            )
         )
         or 0
     )
@@ -109,7 +116,12 @@ def workspace_overview(session: Session, actor: Actor, weeks: int = 12) -> Overv
         total_arr=float(
             session.scalar(select(func.sum(Customer.arr)).where(Customer.workspace_id == ws)) or 0
         ),
-        feedback=_count(session, Feedback, ws),
+        feedback=int(
+            session.scalar(
+                select(func.count()).select_from(Feedback).where(Feedback.workspace_id == ws, not_merged())
+            )
+            or 0
+        ),
         feedback_last_30_days=last_30,
         ideas=_count(session, Idea, ws),
         objectives=_count(session, Objective, ws),

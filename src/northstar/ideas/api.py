@@ -42,6 +42,7 @@ def list_ideas(
         total=result.total,
         page=result.page,
         per_page=result.per_page,
+        total_capped=result.total_capped,
     )
 
 

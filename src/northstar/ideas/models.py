@@ -25,7 +25,11 @@ TRANSITIONS: dict[str, set[str]] = {
 
 class Idea(IdMixin, TimestampMixin, Base):
     __tablename__ = "ideas"
-    __table_args__ = (Index("ix_ideas_workspace_status", "workspace_id", "status"),)
+    __table_args__ = (
+        Index("ix_ideas_workspace_status", "workspace_id", "status"),
+        Index("ix_ideas_workspace_feedback_count", "workspace_id", "feedback_count", "id"),
+        Index("ix_ideas_workspace_title", "workspace_id", "title", "id"),
+    )
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from northstar.core.charts import bar_chart
 from northstar.core.listing import ListParams
+from northstar.feedback import themes_service
 from northstar.ideas import service
 from northstar.ideas.models import STATUSES, TRANSITIONS
 from northstar.ideas.schemas import IdeaCreate, IdeaUpdate
@@ -82,6 +83,7 @@ def idea_page(request: Request, session: DB, user: CurrentUser, idea_id: int) ->
         chart=chart,
         next_statuses=sorted(TRANSITIONS[demand.idea.status]),
         team_name=teams.get(demand.idea.team_id or 0),
+        themes=themes_service.idea_themes(session, user.actor, idea_id),
     )
 
 

@@ -115,6 +115,18 @@ def list_ideas(session: Session, actor: Actor, params: ListParams) -> Page[Idea]
     )
 
 
+def idea_choices(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, str]]:
+    """(id, title) of the first ``limit`` ideas by title, for pickers (no count, no full rows)."""
+    actor.require(READ)
+    rows = session.execute(
+        select(Idea.id, Idea.title)
+        .where(Idea.workspace_id == actor.workspace_id)
+        .order_by(Idea.title, Idea.id)
+        .limit(limit)
+    )
+    return [(int(row.id), str(row.title)) for row in rows]
+
+
 def _refresh_count(session: Session, idea: Idea) -> None:
     idea.feedback_count = (
         session.scalar(
@@ -129,16 +141,25 @@ def link_feedback(session: Session, actor: Actor, idea_id: int, request: LinkReq
     actor.require("ideas.link")
     idea = get_owned(session, Idea, idea_id, actor.workspace_id, "idea")
     wanted = set(request.feedback_ids)
-    found = set(
-        session.scalars(
-            select(Feedback.id).where(Feedback.workspace_id == actor.workspace_id, Feedback.id.in_(wanted))
+    rows = session.execute(
+        select(Feedback.id, Feedback.merged_into_id).where(
+            Feedback.workspace_id == actor.workspace_id, Feedback.id.in_(wanted)
         )
-    )
+    ).all()
+    found = {row[0] for row in rows}
     missing = sorted(wanted - found)
     if missing:
         raise ValidationFailed(
             f"no feedback item(s) {', '.join(map(str, missing[:10]))} in this workspace; nothing was linked",
             [FieldError("feedback_ids", f"unknown id {m}") for m in missing[:100]],
+        )
+    merged = sorted((row[0], row[1]) for row in rows if row[1] is not None)
+    if merged:
+        raise ValidationFailed(
+            "merged item(s) cannot be linked; link the item they were merged into: "
+            + ", ".join(f"#{item} → #{into}" for item, into in merged[:10])
+            + "; nothing was linked",
+            [FieldError("feedback_ids", f"#{item} was merged into #{into}") for item, into in merged[:100]],
         )
     existing = {
         link.feedback_id: link
@@ -210,6 +231,17 @@ def idea_demand(session: Session, actor: Actor, idea_id: int, limit: int = 500) 
                     customer_arr=float(customer.arr) if customer else None,
                 )
             )
+    # items merged into a linked item (feedback.duplicates_service) asked too: their customers count, once each
+    for customer in session.scalars(
+        select(Customer)
+        .join(Feedback, Feedback.customer_id == Customer.id)
+        .where(
+            Feedback.merged_into_id.in_(
+                select(IdeaFeedbackLink.feedback_id).where(IdeaFeedbackLink.idea_id == idea.id)
+            )
+        )
+    ):
+        by_customer[customer.id] = customer
     by_segment: dict[str, float] = defaultdict(float)
     for customer in by_customer.values():
         by_segment[customer.segment or "unknown"] += float(customer.arr or 0)

@@ -1,5 +1,5 @@
-"""Turn a request body into JSON: gzip (sniffed by magic bytes or declared), deflate, form ``data=`` and
-base64, always under a cap on the decompressed size so a gzip bomb costs no more than the cap."""
+"""Turn a request body into JSON: gzip (sniffed by magic bytes or declared), deflate, LZ-string ``lz64``, form
+``data=`` and base64, always under a cap on the decompressed size so a gzip bomb costs no more than the cap."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 import orjson
 
 from northstar.analytics.ingest.errors import IngestError, bad_request, too_large
+from northstar.analytics.ingest.lzstring import LZStringError, LZStringTooLarge, decompress_from_base64
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 _CHUNK = 64 * 1024
@@ -70,7 +71,7 @@ def decode_body_sized(
     encoding = (content_encoding or "").strip().lower()
     scheme = (compression or "").strip().lower()
     data = body
-    if (content_type or "").lower().startswith("application/x-www-form-urlencoded") and body[:5] == b"data=":
+    if _is_form(body, content_type):
         form = parse_qs(body.decode("latin-1"), keep_blank_values=True)
         data = form.get("data", [""])[0].encode("latin-1")
         if not scheme:
@@ -82,8 +83,29 @@ def decode_body_sized(
     elif encoding and encoding != "identity":
         raise IngestError(415, "unsupported_encoding", f"Content-Encoding {encoding!r} is not supported")
     elif scheme == "lz64":
-        raise IngestError(415, "unsupported_compression", "lz64 is not supported: send gzip-js or plain JSON")
+        data = _lz64(data, limit)
     return _parse_json(data, limit), len(data)
+
+
+def _is_form(body: bytes, content_type: str | None) -> bool:
+    """A urlencoded form carrying ``data=`` (posthog-js sends ``data=…&compression=…`` in either order)."""
+    if not (content_type or "").lower().startswith("application/x-www-form-urlencoded"):
+        return False
+    return body[:5] == b"data=" or b"&data=" in body[:4096]
+
+
+def _lz64(data: bytes, limit: int) -> bytes:
+    """LZ-string ``compressToBase64`` text (``compression=lz64``) as UTF-8 JSON bytes, capped at ``limit``."""
+    try:
+        text = decompress_from_base64(data.decode("latin-1"), limit)
+    except LZStringTooLarge as error:
+        raise too_large(f"decompressed body exceeds {limit} bytes") from error
+    except LZStringError as error:
+        raise bad_request("invalid_compression", f"lz64 body could not be decompressed: {error}") from error
+    encoded = text.encode("utf-8")
+    if len(encoded) > limit:
+        raise too_large(f"decompressed body exceeds {limit} bytes")
+    return encoded
 
 
 def _parse_json(data: bytes, limit: int) -> Any:
@@ -91,8 +113,8 @@ def _parse_json(data: bytes, limit: int) -> Any:
     if not stripped:
         raise bad_request("empty_body", "the request body is empty")
     if stripped[:1] not in (b"{", b"["):
-        try:
-            decoded = base64.b64decode(stripped, validate=False)
+        try:  # a '+' that form or query decoding turned into a space is put back
+            decoded = base64.b64decode(stripped.replace(b" ", b"+"), validate=False)
         except (binascii.Error, ValueError) as error:
             raise bad_request("invalid_payload", "body is neither JSON nor base64-encoded JSON") from error
         if len(decoded) > limit:

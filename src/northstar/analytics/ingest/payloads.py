@@ -146,13 +146,25 @@ def _posthog_record(
         raise bad_request("invalid_payload", "every event must be a JSON object")
     if check_size and len(json.dumps(event, separators=(",", ":"), default=str)) > POSTHOG_MAX_EVENT_BYTES:
         raise too_large(f"an event exceeds {POSTHOG_MAX_EVENT_BYTES} bytes")
-    properties = dict(_object(event.get("properties"), "properties"))
-    raw_id = event.get("distinct_id", event.get("$distinct_id", properties.get("distinct_id")))
-    distinct_id = _stringify_id(raw_id)
+    raw_properties = event.get("properties")
+    if type(raw_properties) is dict:  # the common case, without a helper call per event
+        properties = raw_properties.copy()
+    else:
+        properties = dict(_object(raw_properties, "properties"))
+    if "distinct_id" in event:
+        raw_id = event["distinct_id"]
+    elif "$distinct_id" in event:
+        raw_id = event["$distinct_id"]
+    else:
+        raw_id = properties.get("distinct_id")
+    distinct_id = (
+        raw_id[:MAX_DISTINCT_ID] if type(raw_id) is str and raw_id.strip() else _stringify_id(raw_id)
+    )
     if distinct_id is None:
         raise bad_request("missing_distinct_id", "every event needs a non-empty distinct_id")
-    skew = not properties.get("$ignore_sent_at") and not (event.get("options") or {}).get(
-        "disable_skew_correction"
+    options = event.get("options")
+    skew = not properties.get("$ignore_sent_at") and not (
+        isinstance(options, dict) and options.get("disable_skew_correction")
     )
     raw_time = event.get("timestamp")
     if raw_time is None and isinstance(event.get("offset"), int | float):
@@ -167,17 +179,21 @@ def _posthog_record(
             times[cache_key] = (timestamp, warning)
     if warning:
         properties[WARNING_PROPERTY] = warning
-    set_values = {**_object(properties.pop("$set", None), "$set"), **_object(event.get("$set"), "$set")}
-    set_once = {
-        **_object(properties.pop("$set_once", None), "$set_once"),
-        **_object(event.get("$set_once"), "$set_once"),
-    }
+    # $set / $set_once may come inside properties (v1, posthog-js) and at the top level (v0); the top level wins
+    set_values = dict(_object(properties.pop("$set"), "$set")) if "$set" in properties else {}
+    if "$set" in event:
+        set_values.update(_object(event["$set"], "$set"))
+    set_once = dict(_object(properties.pop("$set_once"), "$set_once")) if "$set_once" in properties else {}
+    if "$set_once" in event:
+        set_once.update(_object(event["$set_once"], "$set_once"))
     properties.pop("token", None)
+    raw_uuid = event.get("uuid")
+    name = event.get("event")
     return EventRecord(
-        event=_event_name(event.get("event")),
+        event=name[:MAX_EVENT_NAME] if type(name) is str and name else _event_name(name),
         distinct_id=distinct_id,
         timestamp=timestamp,
-        uuid=_valid_uuid(event.get("uuid")),
+        uuid=raw_uuid if type(raw_uuid) is str and _UUID_TEXT.fullmatch(raw_uuid) else _valid_uuid(raw_uuid),
         properties=properties,
         set_properties=set_values,
         set_once_properties=set_once,

@@ -71,7 +71,12 @@ def _query_sent_at(request: Request) -> datetime | None:
 
 def build_router(get_service: Callable[[Request], IngestService]) -> APIRouter:
     """The capture routes, bound to the service returned by ``get_service``."""
-    router = APIRouter(include_in_schema=False)
+    from northstar.analytics.ingest.compat import (  # compat imports this module
+        CaptureRoute,
+        add_compat_routes,
+    )
+
+    router = APIRouter(include_in_schema=False, route_class=CaptureRoute)
 
     async def posthog_capture(request: Request) -> Response:
         limit = POSTHOG_BATCH_LIMIT if request.url.path.rstrip("/") == "/batch" else POSTHOG_EVENT_LIMIT
@@ -147,4 +152,5 @@ def build_router(get_service: Callable[[Request], IngestService]) -> APIRouter:
     for kind in ("batch", "track", "identify", "page", "screen", "group", "alias"):
         for variant in (f"/v1/{kind}", f"/v1/{kind}/"):
             router.add_api_route(variant, segment_capture, methods=["POST"])
+    add_compat_routes(router, get_service)  # PostHog v1 capture and CORS preflights
     return router

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 import numpy as np
+import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
@@ -74,10 +75,11 @@ class DuckDBEngine:
     def columns(self, sql: str) -> dict[str, np.ndarray]:
         cursor = self.connection.cursor()  # a fresh cursor: no pending result of the caller can block it
         try:
-            result = cursor.sql(render(sql, self.dialect)).fetchnumpy()
+            # through Arrow: DuckDB hands over its vectors almost as they are, several times faster than NumPy
+            table = cursor.sql(render(sql, self.dialect)).to_arrow_table()
         finally:
             cursor.close()
-        return {name: _plain_numpy(array) for name, array in result.items()}
+        return {name: _arrow_numpy(table.column(name)) for name in table.column_names}
 
 
 @dataclass
@@ -100,17 +102,23 @@ class PostgresEngine:
         return {name: _python_to_numpy([row[i] for row in data]) for i, name in enumerate(names)}
 
 
-def _plain_numpy(array: np.ndarray) -> np.ndarray:
-    """Timestamps as int64 microseconds; masked (NULL) entries as ``None`` in object arrays."""
-    if isinstance(array, np.ma.MaskedArray):
-        if array.dtype == object:
-            filled = np.array(array.data, dtype=object)
-            filled[np.ma.getmaskarray(array)] = None
-            return filled
-        array = array.filled(0)
-    if np.issubdtype(array.dtype, np.datetime64):
-        return array.astype("datetime64[us]").view(np.int64)
-    return np.asarray(array)
+def _arrow_numpy(column: pa.ChunkedArray) -> np.ndarray:
+    """Timestamps and dates as int64 microseconds, numbers with NULL as 0, text with NULL as ``None``."""
+    kind = column.type
+    if pa.types.is_date(kind):
+        column = column.cast(pa.timestamp("us"))
+    if pa.types.is_timestamp(column.type):
+        column = column.cast(pa.timestamp("us", tz=column.type.tz)).cast(pa.int64())
+    elif pa.types.is_decimal(kind):
+        column = column.cast(pa.int64() if kind.scale == 0 else pa.float64())
+    if column.null_count:
+        if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+            column = column.fill_null(0)
+        elif pa.types.is_boolean(column.type):
+            column = column.fill_null(False)
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return np.asarray(column.to_pylist(), dtype=object)
+    return np.asarray(column.to_numpy())
 
 
 def _python_to_numpy(values: Sequence[Any]) -> np.ndarray:

@@ -1,9 +1,11 @@
 """Funnel runner: ordered, strict and unordered funnels with a conversion window, exclusions and breakdowns.
 
-SQL (portable, see :mod:`engine`) selects the events that matter and tags each row with the bit masks of the steps
-and exclusions it matches; the per-person sequence logic runs in :mod:`funnel_kernel`, the way PostHog runs it in a
-UDF. Step counts are cumulative (persons who reached at least that step); time to convert per step is averaged over
-the persons who reached it, ignoring zero-second conversions, as PostHog does.
+SQL (portable, see :mod:`engine`) selects the events that matter with their event number (and a 0/1 column per
+step filtered on properties); a lookup table turns those into the bit masks of the steps and exclusions each row
+matches, and the per-person sequence logic runs in :mod:`funnel_kernel`, the way PostHog runs it in a UDF. Ordered
+and strict funnels walk the store's sorted runs (one per event) directly; unordered funnels and breakdowns sort the
+rows by person first. Step counts are cumulative (persons who reached at least that step); time to convert per step
+is averaged over the persons who reached it, ignoring zero-second conversions, as PostHog does.
 """
 
 from __future__ import annotations
@@ -15,14 +17,21 @@ from typing import Literal
 import numpy as np
 
 from northstar.analytics.queries.engine import SqlEngine, property_text
-from northstar.analytics.queries.filters import DateRange, EventMatcher, event_ids
-from northstar.analytics.queries.funnel_kernel import ordered_funnel, unordered_funnel
-from northstar.analytics.queries.person_scan import order_by_person, person_bounds
+from northstar.analytics.queries.filters import DateRange, EventMatcher, MatchColumns, event_ids
+from northstar.analytics.queries.funnel_kernel import (
+    ordered_funnel,
+    ordered_funnel_runs,
+    step_durations,
+    unordered_funnel,
+)
+from northstar.analytics.queries.person_scan import order_by_person, ordered_runs, person_bounds, run_cuts
 
 FunnelMode = Literal["ordered", "strict", "unordered"]
 Attribution = Literal["first_touch", "last_touch", "all_events"]
 MICROSECONDS = 1_000_000
 MAX_STEPS = 30
+MAX_EXCLUSIONS = 30
+MAX_WALKED_RUNS = 16  # beyond this many sorted runs, sorting the rows first is cheaper
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,10 @@ class FunnelQuery:
         """Reject funnels that cannot be computed, with a clear message."""
         if not 1 <= len(self.steps) <= MAX_STEPS:
             raise ValueError(f"a funnel needs 1 to {MAX_STEPS} steps, got {len(self.steps)}")
+        if len(self.exclusions) > MAX_EXCLUSIONS:
+            raise ValueError(
+                f"a funnel takes at most {MAX_EXCLUSIONS} exclusions, got {len(self.exclusions)}"
+            )
         if self.window_seconds <= 0:
             raise ValueError("the conversion window must be positive")
         for exclusion in self.exclusions:
@@ -118,29 +131,36 @@ def _exclusion_bits(exclusion: FunnelExclusion) -> int:
     return bits
 
 
-def funnel_events_sql(query: FunnelQuery, ids: Mapping[str, int] | None = None) -> str:
-    """The portable SQL listing (person, timestamp, step mask, exclusion mask[, breakdown]) rows."""
-    step_terms = [
-        f"CASE WHEN {step.matcher.condition(ids)} THEN {1 << index} ELSE 0 END"
-        for index, step in enumerate(query.steps)
-    ]
-    exclusion_terms = [
-        f"CASE WHEN {exclusion.matcher.condition(ids)} THEN {_exclusion_bits(exclusion)} ELSE 0 END"
-        for exclusion in query.exclusions
-    ]
-    if query.mode == "unordered":
-        exclusion_terms = []
-    matchers = [step.matcher.condition(ids) for step in query.steps]
-    matchers += [exclusion.matcher.condition(ids) for exclusion in query.exclusions]
-    any_match = "TRUE" if query.mode == "strict" else "(" + " OR ".join(matchers) + ")"
+def _match_columns(query: FunnelQuery, ids: Mapping[str, int]) -> MatchColumns:
+    """Steps first (bits 0 .. n-1), then exclusions."""
+    return MatchColumns([s.matcher for s in query.steps] + [e.matcher for e in query.exclusions], ids)
+
+
+def funnel_events_sql(query: FunnelQuery, ids: Mapping[str, int]) -> str:
+    """The portable SQL listing the rows the funnel needs: (person, timestamp, event number[, property flags]
+    [, breakdown]) for every event matching a step or an exclusion (every event, for strict funnels)."""
+    columns = _match_columns(query, ids)
+    any_match = "TRUE" if query.mode == "strict" else columns.any_sql()
     breakdown = f", {property_text(query.breakdown)} AS breakdown" if query.breakdown else ""
-    exclusions = (
-        f", CAST(({' | '.join(exclusion_terms)}) AS INTEGER) AS exclusions" if exclusion_terms else ""
-    )
     return (
-        f"SELECT person_id, timestamp, CAST(({' | '.join(step_terms)}) AS INTEGER) AS steps{exclusions}{breakdown} "
+        f"SELECT person_id, timestamp{columns.select_sql()}{breakdown} "
         f"FROM events WHERE {query.date_range.condition()} AND {any_match}"
     )
+
+
+def funnel_masks(
+    query: FunnelQuery, ids: Mapping[str, int], data: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the bit mask of the steps it matches (bit k-1 = step k) and of the step transitions it excludes."""
+    masks = _match_columns(query, ids).masks(data)
+    n_steps = len(query.steps)
+    steps = (masks & ((1 << n_steps) - 1)).astype(np.int32)
+    exclusions = np.zeros(len(masks), dtype=np.int32)
+    if query.mode != "unordered":
+        for index, exclusion in enumerate(query.exclusions):
+            hit = ((masks >> (n_steps + index)) & 1).astype(np.bool_)
+            exclusions[hit] |= np.int32(_exclusion_bits(exclusion))
+    return steps, exclusions
 
 
 def run_funnel(engine: SqlEngine, query: FunnelQuery) -> FunnelResult:
@@ -150,14 +170,46 @@ def run_funnel(engine: SqlEngine, query: FunnelQuery) -> FunnelResult:
     data = engine.columns(funnel_events_sql(query, ids))
     persons = np.asarray(data["person_id"], dtype=np.int64)
     timestamps = np.asarray(data["timestamp"], dtype=np.int64)
-    steps = np.asarray(data["steps"], dtype=np.int32)
-    exclusions = np.asarray(data.get("exclusions", np.zeros(len(steps), dtype=np.int32)), dtype=np.int32)
+    if query.breakdown is None and query.mode != "unordered":
+        series = _ordered_series_from_runs(query, ids, data, persons, timestamps)
+        if series is not None:
+            return FunnelResult(series=[series])
+    steps, exclusions = funnel_masks(query, ids, data)
     if query.breakdown is None:
         persons, timestamps, steps, exclusions = order_by_person(persons, timestamps, steps, exclusions)
         series = _funnel_series(query, None, persons, timestamps, steps, exclusions)
         return FunnelResult(series=[series])
     values = np.array([None if v is None else str(v) for v in data["breakdown"]], dtype=object)
     return FunnelResult(series=_breakdown_series(query, persons, timestamps, steps, exclusions, values))
+
+
+def _ordered_series_from_runs(
+    query: FunnelQuery,
+    ids: Mapping[str, int],
+    data: Mapping[str, np.ndarray],
+    persons: np.ndarray,
+    timestamps: np.ndarray,
+) -> FunnelSeries | None:
+    """The ordered / strict funnel computed straight from the runs the store returns (one per event, each sorted by
+    person and time), without sorting the rows first; ``None`` when the rows come in too many runs for that."""
+    starts = ordered_runs(persons, timestamps)
+    if len(starts) - 1 > MAX_WALKED_RUNS:
+        return None
+    columns = _match_columns(query, ids)
+    event_numbers = np.asarray(data["event_id"])
+    lookup = columns.lookup(int(event_numbers.max()) if len(event_numbers) else 0)
+    exclusion_bits = np.array([_exclusion_bits(e) for e in query.exclusions], dtype=np.int64)
+    person_ids, reached, times = ordered_funnel_runs(
+        persons, timestamps, event_numbers, columns.flags(data), lookup, exclusion_bits,
+        run_cuts(persons, starts), len(query.steps), np.int64(query.window_seconds * MICROSECONDS),
+        query.mode == "strict",
+    )  # fmt: skip
+    return FunnelSeries(
+        breakdown_value=None,
+        steps=summarise_steps(query, reached, times),
+        person_ids=person_ids,
+        reached=reached,
+    )
 
 
 def _funnel_series(
@@ -180,23 +232,26 @@ def _funnel_series(
     person_ids = persons[bounds[:-1]]
     return FunnelSeries(
         breakdown_value=label,
-        steps=summarise_steps(query, reached, times),
+        steps=summarise_steps(query, reached, times[reached >= 1]),
         person_ids=person_ids,
         reached=reached,
     )
 
 
-def summarise_steps(query: FunnelQuery, reached: np.ndarray, times: np.ndarray) -> list[FunnelStepResult]:
-    """Cumulative counts, conversion rates and time to convert (zero-second conversions excluded)."""
+def summarise_steps(
+    query: FunnelQuery, reached: np.ndarray, converted_times: np.ndarray
+) -> list[FunnelStepResult]:
+    """Cumulative counts, conversion rates and time to convert (zero-second conversions excluded);
+    ``converted_times`` are the step times of the persons reaching step 2 or further, in person order."""
+    counts, offsets, durations = step_durations(reached, converted_times, len(query.steps))
     results: list[FunnelStepResult] = []
     first = int(np.count_nonzero(reached >= 0))
     previous = first
     for index, step in enumerate(query.steps):
-        reaching = reached >= index
-        count = int(np.count_nonzero(reaching))
+        count = int(counts[index])
         average = median = None
         if index > 0:
-            seconds = (times[reaching, index] - times[reaching, index - 1]) / MICROSECONDS
+            seconds = durations[offsets[index] : offsets[index + 1]] / MICROSECONDS
             seconds = seconds[seconds > 0]
             if len(seconds):
                 average, median = float(np.mean(seconds)), float(np.median(seconds))

@@ -7,6 +7,13 @@ from typing import Literal
 
 Interval = Literal["hour", "day", "week", "month"]
 INTERVALS: tuple[Interval, ...] = ("hour", "day", "week", "month")
+EPOCH = datetime(1970, 1, 1)
+
+
+def microseconds(moment: datetime) -> int:
+    """A naive UTC datetime as microseconds since the epoch (the integer form timestamps are fetched in)."""
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def truncate(moment: datetime, interval: Interval) -> datetime:

@@ -5,8 +5,9 @@ persons who did the start event in period ``c`` (recurring: every such period; f
 first-ever start event, which must fall inside the range). Column 0 is the cohort size; column ``k`` counts the cohort's
 persons with a return event in period ``c + k`` (several returns in one period count once).
 
-Recurring retention lists (person, period, is start, is return) rows in portable SQL and builds the matrix in one
-compiled pass over the person-ordered rows (no hash table of persons). First-time retention reduces each person to
+Recurring retention lists (person, timestamp, event number) rows in portable SQL and builds the matrix in one compiled
+pass over the person-ordered rows, deriving each row's period and start / return flags on the way (no hash table of
+persons, no per-row expressions in SQL). First-time retention reduces each person to
 two bit masks in SQL (first start period, return periods) and counts persons per distinct pair of masks.
 """
 
@@ -20,10 +21,10 @@ from typing import Literal
 import numpy as np
 
 from northstar.analytics.queries.engine import SqlEngine
-from northstar.analytics.queries.filters import DateRange, EventMatcher, event_ids
+from northstar.analytics.queries.filters import DateRange, EventMatcher, MatchColumns, event_ids
+from northstar.analytics.queries.periods import microseconds, shift, truncate
 from northstar.analytics.queries.periods import period_index_sql as interval_index_sql
-from northstar.analytics.queries.periods import shift, truncate
-from northstar.analytics.queries.person_scan import order_by_person, recurring_retention
+from northstar.analytics.queries.person_scan import PERIOD_CODES, recurring_retention
 
 RetentionPeriod = Literal["day", "week", "month"]
 RetentionType = Literal["recurring", "first_time"]
@@ -71,16 +72,17 @@ def period_index_sql(query: RetentionQuery, column: str = "timestamp") -> str:
     return index
 
 
-def recurring_rows_sql(query: RetentionQuery, ids: Mapping[str, int] | None = None) -> str:
-    """Portable SQL listing (person, period, is start, is return) for the recurring retention kernel."""
+def _match_columns(query: RetentionQuery, ids: Mapping[str, int]) -> MatchColumns:
+    """Bit 0 = start event, bit 1 = return event."""
+    return MatchColumns([query.start, query.returning], ids, fetch_only_matching=True)
+
+
+def recurring_rows_sql(query: RetentionQuery, ids: Mapping[str, int]) -> str:
+    """Portable SQL listing (person, timestamp, event number[, property flags]) of the start and return events in
+    the range, for the recurring retention kernel (which derives periods and start / return flags itself)."""
     in_range = DateRange(query.first_period(), query.end()).condition()
-    start, returning = query.start.condition(ids), query.returning.condition(ids)
-    return (
-        f"SELECT person_id, {period_index_sql(query)} AS period, "
-        f"CAST(CASE WHEN {start} THEN 1 ELSE 0 END AS SMALLINT) AS is_start, "
-        f"CAST(CASE WHEN {returning} THEN 1 ELSE 0 END AS SMALLINT) AS is_return "
-        f"FROM events WHERE {in_range} AND ({start} OR {returning})"
-    )
+    columns = _match_columns(query, ids)
+    return f"SELECT person_id, timestamp{columns.select_sql()} FROM events WHERE {in_range} AND {columns.any_sql()}"
 
 
 def retention_sql(query: RetentionQuery, ids: Mapping[str, int] | None = None) -> str:
@@ -139,11 +141,19 @@ def run_retention(engine: SqlEngine, query: RetentionQuery) -> list[RetentionCoh
 def _recurring_matrix(engine: SqlEngine, query: RetentionQuery, ids: Mapping[str, int]) -> np.ndarray:
     data = engine.columns(recurring_rows_sql(query, ids))
     persons = np.asarray(data["person_id"], dtype=np.int64)
-    periods = np.asarray(data["period"], dtype=np.int64)
-    starts = np.asarray(data["is_start"], dtype=np.int8)
-    returns = np.asarray(data["is_return"], dtype=np.int8)
-    persons, periods, starts, returns = order_by_person(persons, periods, starts, returns)
-    return recurring_retention(persons, periods, starts, returns, query.intervals)
+    timestamps = np.asarray(data["timestamp"], dtype=np.int64)
+    columns = _match_columns(query, ids)
+    if columns.single_event:  # one named event: every row is a start and a return event
+        event_numbers = np.zeros(0, dtype=np.int32)
+        lookup = np.full(1, 3 if query.start.event in ids else 0, dtype=np.int64)
+    else:
+        event_numbers = np.asarray(data["event_id"])
+        lookup = columns.lookup(int(event_numbers.max()) if len(event_numbers) else 0)
+    first = np.int64(microseconds(query.first_period()))
+    return recurring_retention(
+        persons, timestamps, event_numbers, columns.flags(data), lookup, first, PERIOD_CODES[query.period],
+        query.intervals,
+    )  # fmt: skip
 
 
 def _cohorts(query: RetentionQuery, matrix: np.ndarray) -> list[RetentionCohort]:

@@ -18,8 +18,8 @@ import numpy as np
 
 from northstar.analytics.queries.engine import SqlEngine, literal, property_text
 from northstar.analytics.queries.filters import DateRange, EventMatcher, event_ids
-from northstar.analytics.queries.periods import Interval, as_datetime, buckets, period_index_sql
-from northstar.analytics.queries.person_scan import distinct_persons_per_bucket, order_by_person
+from northstar.analytics.queries.periods import Interval, as_datetime, buckets, microseconds
+from northstar.analytics.queries.person_scan import PERIOD_CODES, distinct_persons_per_period, order_by_person
 
 TrendsMath = Literal[
     "total",
@@ -133,19 +133,54 @@ def _distinct_persons(
     engine: SqlEngine,
     query: TrendsQuery,
     date_range: DateRange,
-    index_sql: str,
+    first: datetime,
+    interval: Interval,
     n_buckets: int,
     ids: Mapping[str, int],
 ) -> np.ndarray:
-    """Distinct persons per interval from (person, interval) rows in person order: one pass, no hash table."""
+    """Distinct persons per interval from (person, timestamp) rows in person order: one pass, no hash table, the
+    interval of each row computed on the way (the SQL selects plain columns only)."""
     data = engine.columns(
-        f"SELECT person_id, {index_sql} AS bucket FROM events "
-        f"WHERE {query.matcher.condition(ids)} AND {date_range.condition()}"
+        f"SELECT person_id, timestamp FROM events WHERE {query.matcher.condition(ids)} AND {date_range.condition()}"
     )
     persons = np.asarray(data["person_id"], dtype=np.int64)
-    buckets_index = np.asarray(data["bucket"], dtype=np.int64)
-    persons, buckets_index = order_by_person(persons, buckets_index)
-    return distinct_persons_per_bucket(persons, buckets_index, n_buckets)
+    timestamps = np.asarray(data["timestamp"], dtype=np.int64)
+    persons, timestamps = order_by_person(persons, timestamps)
+    return distinct_persons_per_period(
+        persons, timestamps, np.int64(microseconds(first)), PERIOD_CODES[interval], n_buckets
+    )
+
+
+def _whole_days(date_range: DateRange) -> bool:
+    return all(
+        moment is not None and moment == moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        for moment in (date_range.start, date_range.end)
+    )
+
+
+def _daily_persons(
+    engine: SqlEngine,
+    query: TrendsQuery,
+    date_range: DateRange,
+    first: datetime,
+    n_days: int,
+    ids: Mapping[str, int],
+) -> np.ndarray:
+    """Daily distinct persons of a named event from the store's ``event_days`` pre-aggregate (one row per event,
+    day and person): a count of rows per day instead of a distinct count over the events."""
+    assert date_range.start is not None and date_range.end is not None
+    event_id = int(ids.get(query.matcher.event or "", -1))
+    rows = engine.rows(
+        f"SELECT day, count(*) AS persons FROM event_days WHERE event_id = {event_id} "
+        f"AND day >= CAST({literal(date_range.start.date().isoformat())} AS DATE) "
+        f"AND day < CAST({literal(date_range.end.date().isoformat())} AS DATE) GROUP BY day"
+    )
+    counts = np.zeros(n_days, dtype=np.int64)
+    for day, persons in rows:
+        index = (as_datetime(day) - first).days
+        if 0 <= index < n_days:
+            counts[index] = int(persons)
+    return counts
 
 
 def _series_for(
@@ -156,9 +191,11 @@ def _series_for(
     slots = buckets(date_range.start, date_range.end, interval)
     values: dict[str | None, dict[datetime, float]] = {}
     ids = event_ids(engine, [query.matcher])
-    index_sql = period_index_sql(slots[0], interval, "timestamp") if slots else None
-    if query.math in {"dau", "unique_users"} and query.breakdown is None and index_sql is not None:
-        counts = _distinct_persons(engine, query, date_range, index_sql, len(slots), ids)
+    if query.math in {"dau", "unique_users"} and query.breakdown is None and slots:
+        if interval == "day" and query.matcher.by_name_only and _whole_days(date_range):
+            counts = _daily_persons(engine, query, date_range, slots[0], len(slots), ids)
+        else:
+            counts = _distinct_persons(engine, query, date_range, slots[0], interval, len(slots), ids)
         values[None] = {slot: float(count) for slot, count in zip(slots, counts, strict=True)}
     else:
         for bucket, label, value in engine.rows(trends_sql(query, date_range, ids)):

@@ -14,6 +14,8 @@ failed batch leaves nothing half-written. Person bookkeeping follows PostHog's m
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +29,10 @@ from northstar.analytics.store.records import EventRecord
 from northstar.analytics.store.schema import create_statements
 
 MERGE_EVENTS = ("$identify", "$create_alias", "$merge_dangerously")
+ALL_EVENT_DAYS = (
+    "INSERT INTO {target} SELECT DISTINCT event_id, CAST(timestamp AS DATE) AS day, person_id FROM events "
+    "ORDER BY event_id, day, person_id"
+)
 DEDUPE_WINDOW = timedelta(days=2)
 
 INCOMING_SCHEMA = pa.schema(
@@ -75,14 +81,27 @@ class EventStore:
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
-        self.connection = duckdb.connect(self.path)
-        self.connection.execute("SET TimeZone = 'UTC'")
+        self.connection = _connect(self.path)
+        had_event_days = _has_table(self.connection, "event_days")
         for statement in create_statements("duckdb"):
             self.connection.execute(statement)
+        if not had_event_days:  # a store written before the pre-aggregate existed
+            self.connection.execute(ALL_EVENT_DAYS.format(target="event_days"))
 
     def close(self) -> None:
-        """Close the database (a checkpoint makes the file self-contained)."""
-        self.connection.close()
+        """Close the database (a checkpoint makes the file self-contained).
+
+        A query still running on another thread (a background job at shutdown) holds the connection for a moment:
+        wait for it rather than fail."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.connection.close()
+                return
+            except duckdb.Error as error:
+                if "busy" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def append(self, records: Sequence[EventRecord]) -> AppendResult:
         """Store ``records`` atomically (see :meth:`append_table`)."""
@@ -119,14 +138,36 @@ class EventStore:
         merged = self._apply_merges()
         self._register_event_names()
         con.execute(
-            "INSERT INTO events SELECT b.uuid, b.event, b.distinct_id, m.person_id, b.timestamp, b.properties, n.id "
+            "CREATE OR REPLACE TEMP TABLE resolved AS "
+            "SELECT b.uuid, b.event, b.distinct_id, m.person_id, b.timestamp, b.properties, n.id AS event_id "
             "FROM batch b JOIN person_distinct_ids m ON m.distinct_id = b.distinct_id "
             "JOIN event_names n ON n.name = b.event ORDER BY b.seq"
         )
+        con.execute("INSERT INTO events SELECT * FROM temp.resolved")
+        self._add_event_days()
+        con.execute("DROP TABLE temp.resolved")
         self._apply_person_properties()
         self._apply_group_identifies()
         return AppendResult(
             inserted=kept, duplicates=received - kept, persons_created=created, persons_merged=merged
+        )
+
+    def _add_event_days(self) -> None:
+        """Record the (event, day, person) triples of the new events that ``event_days`` does not hold yet.
+
+        ``event_days`` is a pre-aggregate for daily active users: a daily count of distinct persons becomes a
+        count of rows. Only the rows of the batch's events and days are compared (zone maps skip the rest)."""
+        con = self.connection
+        bounds = con.execute(
+            "SELECT min(CAST(timestamp AS DATE)), max(CAST(timestamp AS DATE)) FROM temp.resolved"
+        ).fetchone()
+        if bounds is None or bounds[0] is None:
+            return
+        con.execute(
+            "INSERT INTO event_days SELECT event_id, CAST(timestamp AS DATE), person_id FROM temp.resolved "
+            "EXCEPT SELECT event_id, day, person_id FROM event_days WHERE day BETWEEN ? AND ? "
+            "AND event_id IN (SELECT DISTINCT event_id FROM temp.resolved)",
+            [bounds[0], bounds[1]],
         )
 
     def _drop_duplicate_uuids(self) -> None:
@@ -234,6 +275,12 @@ class EventStore:
         con.execute("DELETE FROM persons WHERE id = ?", [other])
         con.execute("UPDATE person_distinct_ids SET person_id = ? WHERE person_id = ?", [survivor, other])
         con.execute("UPDATE events SET person_id = ? WHERE person_id = ?", [survivor, other])
+        con.execute(
+            "INSERT INTO event_days SELECT event_id, day, CAST(? AS BIGINT) FROM event_days WHERE person_id = ? "
+            "EXCEPT SELECT event_id, day, person_id FROM event_days WHERE person_id = ?",
+            [survivor, other, survivor],
+        )
+        con.execute("DELETE FROM event_days WHERE person_id = ?", [other])
         return True
 
     def _apply_person_properties(self) -> None:
@@ -314,20 +361,71 @@ class EventStore:
         return _loads(row[0] if row else None)
 
     def compact(self) -> None:
-        """Rewrite ``events`` clustered by (event_id, person_id, timestamp).
+        """Rewrite the store with ``events`` clustered by (event_id, person_id, timestamp), in a fresh file.
 
         Queries never depend on this order for correctness, only for speed: a filter on a few events then reads
-        only their row groups (zone maps), and each event's rows already arrive ordered by person and time, which
-        is the order the per-person kernels need. Appends land at the end; compact again after large imports.
-        """
+        only their row groups (zone maps), and each event's rows arrive as one run ordered by person and time,
+        which the per-person kernels walk without sorting. Appends land at the end; compact again after large
+        imports.
+
+        A file-backed store is copied table by table into ``<file>.compacting`` and swapped in with an atomic
+        rename, so the file holds no blocks freed by the rewrite (DuckDB keeps freed blocks for reuse rather than
+        shrinking the file) and a crash at any point leaves either the old or the new database whole."""
+        if self.path == ":memory:":
+            self._compact_in_place()
+            return
+        target = Path(self.path)
+        fresh = target.with_name(target.name + ".compacting")
+        for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        con = self.connection
+        threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()
+        # one checkpoint at the end: intermediate ones would rewrite blocks and leave the old ones free
+        con.execute("SET checkpoint_threshold = '1TB'")
+        con.execute(f"ATTACH {_quote(str(fresh))} AS fresh")
+        try:
+            for statement in create_statements("duckdb"):
+                con.execute(statement.replace("TABLE IF NOT EXISTS ", "TABLE IF NOT EXISTS fresh.", 1))
+            for table in ("event_names", "persons", "person_distinct_ids", "groups"):
+                con.execute(f"INSERT INTO fresh.{table} SELECT * FROM {table}")
+            # one insert per table: the row groups are written once, in order (inserts per event would leave
+            # partly filled row groups that the final checkpoint merges, freeing their first blocks)
+            con.execute(
+                "INSERT INTO fresh.events SELECT * FROM events ORDER BY event_id, person_id, timestamp"
+            )
+            con.execute(ALL_EVENT_DAYS.format(target="fresh.event_days"))
+            con.execute("DETACH fresh")
+        except BaseException:
+            con.execute("DETACH DATABASE IF EXISTS fresh")
+            fresh.unlink(missing_ok=True)
+            raise
+        finally:
+            if threshold is not None:
+                con.execute(f"SET checkpoint_threshold = {_quote(str(threshold[0]))}")
+        _fsync_file(fresh)
+        con.execute("CHECKPOINT")
+        con.close()
+        if Path(self.path + ".wal").exists():  # never pair the new file with the old file's log
+            self.connection = _connect(self.path)
+            fresh.unlink(missing_ok=True)
+            raise RuntimeError(
+                "the event store kept a write-ahead log after a checkpoint; compaction abandoned"
+            )
+        os.replace(fresh, target)
+        _fsync_file(target.parent)
+        self.connection = _connect(self.path)
+
+    def _compact_in_place(self) -> None:
         con = self.connection
         ddl = next(s for s in create_statements("duckdb") if "TABLE IF NOT EXISTS events " in s)
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(ddl.replace("IF NOT EXISTS events ", "events_compacted "))
+            con.execute("DELETE FROM event_days")
             con.execute(
                 "INSERT INTO events_compacted SELECT * FROM events ORDER BY event_id, person_id, timestamp"
             )
+            con.execute(ALL_EVENT_DAYS.format(target="event_days"))
             con.execute("DROP TABLE events")
             con.execute("ALTER TABLE events_compacted RENAME TO events")
             con.execute("COMMIT")
@@ -339,6 +437,34 @@ class EventStore:
     def count_events(self) -> int:
         """How many events are stored."""
         return _scalar(self.connection, "SELECT count(*) FROM events")
+
+
+def _connect(path: str) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(path)
+    connection.execute("SET TimeZone = 'UTC'")
+    connection.execute("SET enable_progress_bar = false")  # a server or a job has no terminal to draw it on
+    return connection
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = ?",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _fsync_file(path: Path) -> None:
+    """Flush a file (or a directory entry) to disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:

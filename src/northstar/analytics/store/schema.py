@@ -8,11 +8,14 @@ that the query layer is portable), so every query runner reads the same shape on
 * ``event_id`` numbers the event name (table ``event_names``): filters compare small integers instead of strings,
   which is most of the cost of scanning a hundred million events.
 * ``properties`` is JSON text (``VARCHAR``/``TEXT``), read with ``->>`` after a cast, portable to both engines.
+* ``event_days`` holds each distinct (event number, UTC day, person) once: daily active users of an event become a
+  count of rows per day. The store keeps it in step with ``events`` (appends, person merges, compaction).
 """
 
 from __future__ import annotations
 
 EVENT_COLUMNS = ("uuid", "event", "distinct_id", "person_id", "timestamp", "properties", "event_id")
+TABLES = ("events", "event_days", "event_names", "persons", "person_distinct_ids", "groups")
 
 _DDL = {
     "events": """
@@ -24,6 +27,12 @@ _DDL = {
             timestamp TIMESTAMP NOT NULL,
             properties VARCHAR,
             event_id INTEGER NOT NULL
+        )""",
+    "event_days": """
+        CREATE TABLE IF NOT EXISTS event_days (
+            event_id INTEGER NOT NULL,
+            day DATE NOT NULL,
+            person_id BIGINT NOT NULL
         )""",
     "event_names": """
         CREATE TABLE IF NOT EXISTS event_names (

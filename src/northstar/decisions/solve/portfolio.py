@@ -3,6 +3,11 @@
 ``solve(problem)`` returns the funded ideas, the solver's bound and proven gap, the binding constraints, the marginal
 value of one more unit of budget and of each team's capacity (exact integer re-solve and LP dual), why each idea was
 left out, and — for infeasible input — a small set of rules that conflict.
+
+How the time limit is spent: CP-SAT alone first (small portfolios are proven optimal there); when it is not done, a
+genetic search (``portfolio_search``) looks for better selections, then CP-SAT starts again from the best one. Both
+later phases drop the ideas whose LP reduced cost exceeds the distance between the LP bound and the best value
+known (reduced-cost fixing: flipping such an idea cannot beat that value), so the bound stays a proof.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 from scipy.optimize import linprog
 
+from northstar.decisions.solve import portfolio_search
 from northstar.decisions.solve.common import SolverSettings, integer_scale, relative_gap, status_name
 from northstar.decisions.solve.portfolio_model import (
     MixRule,
@@ -40,9 +46,16 @@ __all__ = [
 ]
 
 Progress = Callable[[str, float], None]
-CORE_MIN_IDEAS = 60  # from this size on, a core problem seeds the search
-CORE_TIME_SHARE = 0.7  # of the time limit spent on the core problem (tuned on mknapcb: 0.3 matched fewer)
-CORE_WIDTH_SHARE = 0.1  # of the ideas left free in the core problem (at least CORE_MIN_IDEAS // 2)
+PROBE_SHARE = 0.05  # of the time limit for CP-SAT alone (at most PROBE_MAX_SECONDS)
+PROBE_MAX_SECONDS = 2.0
+FINAL_SHARE = 0.1  # of the time limit kept for CP-SAT after the genetic search
+MIN_SEARCH_SECONDS = 0.2
+SEARCH_STAGES = (
+    0.2,
+    0.25,
+    0.34,
+    1.0,
+)  # share of the search time left that each stage of the genetic search gets
 
 
 @dataclass(frozen=True)
@@ -161,39 +174,197 @@ def _lp_matrix(problem: PortfolioProblem, rows: Sequence[Row]) -> tuple[np.ndarr
     return matrix, np.array([row.limit for row in rows])
 
 
-def _core_selection(
-    problem: PortfolioProblem, rows: Sequence[Row], settings: SolverSettings
-) -> _Solved | None:
-    """A strong first selection from a core problem: ideas the LP clearly funds are fixed in, the clear losers out.
+@dataclass(frozen=True)
+class _Relaxation:
+    """The LP relaxation: its optimum (an upper bound) and each idea's reduced value d_i = v_i − y·A_i."""
 
-    Ideas are ranked by value per unit of dual-priced resource; only a window around the LP's fractional ideas stays
-    free, so CP-SAT solves the small core problem quickly. The result only seeds the full search (as a hint).
+    bound: float
+    reduced: np.ndarray | None = None
+    prices: np.ndarray | None = None  # the dual value of each row
+
+
+def _relaxation(problem: PortfolioProblem, rows: Sequence[Row]) -> _Relaxation:
+    values = np.array([idea.value for idea in problem.ideas], dtype=float)
+    if not rows:
+        return _Relaxation(float(np.clip(values, 0, None).sum()), values.copy(), np.zeros(0))
+    matrix, limits = _lp_matrix(problem, rows)
+    outcome = linprog(-values, A_ub=matrix, b_ub=limits, bounds=[(0, 1)] * len(values), method="highs")
+    if outcome.status != 0:
+        return _Relaxation(float("inf"))
+    prices = -np.asarray(outcome.ineqlin.marginals, dtype=float)
+    return _Relaxation(float(-outcome.fun), values - prices @ matrix, prices)
+
+
+def _reduced_cost_fixings(relaxation: _Relaxation, incumbent: float) -> dict[int, bool]:
+    """Ideas whose choice is settled for any selection worth more than ``incumbent``.
+
+    For every feasible selection x, value(x) ≤ LP − Σ |d_i| over the ideas where x differs from the sign of d_i,
+    so an idea with |d_i| ≥ LP − incumbent must follow that sign in anything better than the incumbent.
     """
+    if relaxation.reduced is None or not np.isfinite(relaxation.bound):
+        return {}
+    room = relaxation.bound - incumbent + 1e-6 * max(1.0, abs(relaxation.bound))
+    return {int(i): bool(d > 0) for i, d in enumerate(relaxation.reduced) if abs(d) > room}
+
+
+def _fixing_rows(fixings: dict[int, bool]) -> list[Row]:
+    rows = []
+    for i, on in fixings.items():
+        if on:
+            rows.append(Row(f"fixed in {i}", "must_have", {i: -1.0}, -1.0, {i: -1}, -1))
+        else:
+            rows.append(Row(f"fixed out {i}", "forced_out", {i: 1.0}, 0.0, {i: 1}, 0))
+    return rows
+
+
+def _exact_value(problem: PortfolioProblem, chosen: Sequence[bool]) -> float:
+    return float(sum(idea.value for idea, on in zip(problem.ideas, chosen, strict=True) if on))
+
+
+def _utility(problem: PortfolioProblem, rows: Sequence[Row], relaxation: _Relaxation) -> np.ndarray:
+    """Value per dual-priced unit of budget and capacity (Chu & Beasley's pseudo-utility); ideas that use no priced
+    resource come first, by value."""
     n = len(problem.ideas)
-    if n < CORE_MIN_IDEAS:
-        return None
-    _, duals = lp_relaxation(problem, rows)
-    if not duals:
-        return None
+    prices = relaxation.prices if relaxation.prices is not None else np.zeros(len(rows))
     priced = np.zeros(n)
-    for row in rows:
-        if row.is_resource:
+    for r, row in enumerate(rows):
+        if row.is_resource and prices[r] > 1e-12:
             for i, coef in row.coefficients.items():
-                priced[i] += max(duals.get(row.name, 0.0), 0.0) * coef
-    values = np.array([idea.value for idea in problem.ideas])
-    efficiency = np.where(priced > 1e-12, values / np.maximum(priced, 1e-12), np.inf)
-    ranked = np.argsort(-efficiency, kind="stable")
-    split = int(np.searchsorted(-efficiency[ranked], -1.0))  # ideas with efficiency ≥ 1 are the LP's picks
-    width = max(CORE_MIN_IDEAS // 2, int(n * CORE_WIDTH_SHARE))
-    low, high = max(0, split - width // 2), min(n, split + width // 2)
-    fixed_rows = [*rows]
-    for position, i in enumerate(ranked):
-        if position < low:
-            fixed_rows.append(Row(f"core in {i}", "must_have", {int(i): -1.0}, -1.0, {int(i): -1}, -1))
-        elif position >= high:
-            fixed_rows.append(Row(f"core out {i}", "forced_out", {int(i): 1.0}, 0.0, {int(i): 1}, 0))
-    core = _solve_rows(problem, fixed_rows, settings)
-    return core if core.status in ("optimal", "feasible") else None
+                priced[i] += prices[r] * max(coef, 0.0)
+    if relaxation.prices is None:  # no dual values: fall back to normalized resource use
+        for row in rows:
+            if row.is_resource and row.limit > 0:
+                for i, coef in row.coefficients.items():
+                    priced[i] += max(coef, 0.0) / row.limit
+    values = np.array([idea.value for idea in problem.ideas], dtype=float)
+    top = float(np.abs(values).max(initial=0.0)) + 1.0
+    return np.where(priced > 1e-12, values / np.maximum(priced, 1e-12), 1e15 * top + values)
+
+
+def _genetic_search(
+    problem: PortfolioProblem,
+    rows: Sequence[Row],
+    relaxation: _Relaxation,
+    best: _Solved | None,
+    seeds: list[list[bool]],
+    seconds: float,
+) -> _Solved | None:
+    """The best selection of the genetic search within ``seconds`` (None when it finds no feasible one).
+
+    The search runs in stages: before each, the ideas settled by reduced-cost fixing against the best value so far
+    are taken out, so later stages search a smaller problem; the best members carry over as seeds.
+    """
+    deadline = time.perf_counter() + seconds
+    scale = _value_scale(problem)
+    utility = _utility(problem, rows, relaxation)
+    values = [round(idea.value * scale) for idea in problem.ideas]
+    pool = [list(selection) for selection in seeds]
+    for stage, share in enumerate(SEARCH_STAGES):
+        left = deadline - time.perf_counter()
+        if left < MIN_SEARCH_SECONDS / 2:
+            break
+        incumbent = _exact_value(problem, best.chosen) if best else None
+        fixings = _reduced_cost_fixings(relaxation, incumbent) if incumbent is not None else {}
+        reduced = _reduced_model(problem, rows, fixings, values, utility)
+        if reduced is None:
+            break
+        model, free, base = reduced
+        steer = (
+            problem.settings.workers > 1 and stage % 2 == 1
+        )  # every other stage, one island tries fewer ideas
+        steered = _fewer_ideas_model(problem, rows, fixings, values, best) if steer else None
+        outcome = portfolio_search.search(
+            model,
+            [[selection[i] for i in free] for selection in pool],
+            left * share,
+            islands=problem.settings.workers,
+            seed=problem.settings.seed + stage,
+            island_models=[model, steered] if steered is not None else (),
+        )
+        if outcome.value == portfolio_search.INFEASIBLE:
+            continue
+        pool = []
+        for member in outcome.elite:
+            full = list(base)
+            for position, i in enumerate(free):
+                full[i] = bool(member[position])
+            pool.append(full)
+        found = pool[0]
+        value = float(sum(v for v, on in zip(values, found, strict=True) if on))
+        if best is None or value > best.objective_scaled:
+            best = _Solved("feasible", found, value, float("inf"))
+    return best
+
+
+def _fewer_ideas_model(
+    problem: PortfolioProblem,
+    rows: Sequence[Row],
+    fixings: dict[int, bool],
+    values: list[int],
+    best: _Solved | None,
+) -> portfolio_search.PackingModel | None:
+    """The reduced model with at most one idea fewer than the best selection, for the second island.
+
+    Good selections of tightly packed portfolios come in a narrow range of sizes, and a search tends to stay at the
+    size it found first: capping the count sends one island to the next size down (Vasquez & Hao's observation on
+    the multidimensional knapsack). None when the LP says fewer ideas cannot beat the best value.
+    """
+    if best is None:
+        return None
+    count = sum(best.chosen)
+    cap = Row("at most as many ideas", "capacity", {i: 1.0 for i in range(len(problem.ideas))}, count - 1.0,
+              {i: 1 for i in range(len(problem.ideas))}, count - 1)  # fmt: skip
+    capped = [*rows, cap]
+    relaxation = _relaxation(problem, capped)
+    if relaxation.bound <= _exact_value(problem, best.chosen) + 1e-6 * max(1.0, abs(relaxation.bound)):
+        return None
+    reduced = _reduced_model(problem, capped, fixings, values, _utility(problem, capped, relaxation))
+    return reduced[0] if reduced is not None else None
+
+
+def _reduced_model(
+    problem: PortfolioProblem,
+    rows: Sequence[Row],
+    fixings: dict[int, bool],
+    values: list[int],
+    utility: np.ndarray,
+) -> tuple[portfolio_search.PackingModel, list[int], list[bool]] | None:
+    """The packing model over the ideas not settled (must-haves, forced out, reduced-cost fixings).
+
+    Returns the model, the free ideas' indices and the full selection of the settled ideas; None when the settled
+    ideas alone already break a rule.
+    """
+    settled: dict[int, bool] = dict(fixings)
+    for i, idea in enumerate(problem.ideas):
+        if idea.must_have:
+            settled[i] = True
+        elif idea.forced_out:
+            settled[i] = False
+    free = [i for i in range(len(problem.ideas)) if i not in settled]
+    position = {i: k for k, i in enumerate(free)}
+    reduced_rows: list[tuple[dict[int, int], int]] = []
+    for row in rows:
+        limit = row.integer_limit - sum(
+            c for i, c in row.integer_coefficients.items() if settled.get(i) is True
+        )
+        coefficients = {position[i]: c for i, c in row.integer_coefficients.items() if i in position}
+        if coefficients:
+            reduced_rows.append((coefficients, limit))
+        elif limit < 0:
+            return None
+    if not free:
+        return None
+    model = portfolio_search.packing_model(
+        len(free), reduced_rows, [values[i] for i in free], [0] * len(free), [float(utility[i]) for i in free]
+    )
+    base = [settled.get(i, False) for i in range(len(problem.ideas))]
+    return model, free, base
+
+
+def _feasible(rows: Sequence[Row], chosen: Sequence[bool]) -> bool:
+    return all(
+        sum(c for i, c in row.integer_coefficients.items() if chosen[i]) <= row.integer_limit for row in rows
+    )
 
 
 def _explain_infeasible(problem: PortfolioProblem, rows: Sequence[Row]) -> list[str]:
@@ -313,6 +484,65 @@ def _left_out_reasons(problem: PortfolioProblem, rows: list[Row], base: _Solved)
     return reasons
 
 
+def _optimize(problem: PortfolioProblem, rows: Sequence[Row], report: Progress) -> _Solved:
+    """The best selection within the time limit and a proven bound (see the module docstring for the phases)."""
+    started = time.perf_counter()
+    settings = problem.settings
+    limit = settings.time_limit_seconds
+    scale = _value_scale(problem)
+    greedy = greedy_selection(problem, ratio_order(problem))
+    hint = greedy if _feasible(rows, greedy) else None
+    probe_seconds = min(PROBE_MAX_SECONDS, PROBE_SHARE * limit)
+    probe = _solve_rows(problem, rows, replace(settings, time_limit_seconds=probe_seconds), hint=hint)
+    if probe.status in ("optimal", "infeasible", "invalid"):
+        return probe
+    report("searching", 0.1)
+    relaxation = _relaxation(problem, rows)
+    bounds = [relaxation.bound * scale]
+    best = probe if probe.status == "feasible" else None
+    if best is not None:
+        bounds.append(probe.bound_scaled)
+    seeds = [selection for selection in (best.chosen if best else None, hint) if selection is not None]
+    search_seconds = limit * (1 - FINAL_SHARE) - (time.perf_counter() - started)
+    if search_seconds >= MIN_SEARCH_SECONDS:
+        best = _genetic_search(problem, rows, relaxation, best, seeds, search_seconds)
+    report("proving", 0.8)
+    incumbent = _exact_value(problem, best.chosen) if best else None
+    fixings = _reduced_cost_fixings(relaxation, incumbent) if incumbent is not None else {}
+    remaining = max(0.05 * limit, limit - (time.perf_counter() - started))
+    final = _solve_rows(
+        problem,
+        [*rows, *_fixing_rows(fixings)],
+        replace(settings, time_limit_seconds=remaining),
+        hint=best.chosen if best else None,
+    )
+    if final.status in ("optimal", "feasible") and (
+        best is None or final.objective_scaled > best.objective_scaled
+    ):
+        best = final
+    if best is None:
+        status = "infeasible" if final.status == "infeasible" and not fixings else final.status
+        return _Solved(status, final.chosen, 0.0, 0.0)
+    # The fixings only exclude selections worth at most the incumbent, so the final bound holds up to it.
+    floor = incumbent * scale if incumbent is not None else -np.inf
+    if final.status == "optimal":
+        bounds.append(max(final.objective_scaled, floor))
+    elif final.status == "infeasible":
+        bounds.append(floor)
+    elif final.status == "feasible":
+        bounds.append(max(final.bound_scaled, floor))
+    bound = max(min(bounds), best.objective_scaled)
+    if _integral(problem, scale):
+        bound = max(float(np.floor(bound + 1e-6)), best.objective_scaled)
+    status = "optimal" if bound <= best.objective_scaled + 1e-9 else "feasible"
+    return _Solved(status, best.chosen, best.objective_scaled, bound)
+
+
+def _integral(problem: PortfolioProblem, scale: int) -> bool:
+    """Whether every value is a whole number of 1/scale units (then a bound can be rounded down)."""
+    return all(abs(idea.value * scale - round(idea.value * scale)) < 1e-9 for idea in problem.ideas)
+
+
 def solve(problem: PortfolioProblem, progress: Progress | None = None) -> PortfolioResult:
     """Choose the ideas that maximize total value under every rule of ``problem``, and explain the choice."""
     started = time.perf_counter()
@@ -320,21 +550,7 @@ def solve(problem: PortfolioProblem, progress: Progress | None = None) -> Portfo
     problem.validate()
     rows = build_rows(problem)
     report("solving", 0.0)
-    hint = greedy_selection(problem, ratio_order(problem))
-    core_settings = replace(
-        problem.settings, time_limit_seconds=CORE_TIME_SHARE * problem.settings.time_limit_seconds
-    )
-    core = _core_selection(problem, rows, core_settings)
-    if core is not None:
-        left = problem.settings.time_limit_seconds - (time.perf_counter() - started)
-        rest = replace(
-            problem.settings, time_limit_seconds=max(0.1 * problem.settings.time_limit_seconds, left)
-        )
-        base = _solve_rows(problem, rows, rest, hint=core.chosen)
-        if base.status not in ("optimal", "feasible") or base.objective_scaled < core.objective_scaled:
-            base = _Solved("feasible", core.chosen, core.objective_scaled, base.bound_scaled)
-    else:
-        base = _solve_rows(problem, rows, problem.settings, hint=hint)
+    base = _optimize(problem, rows, report)
     if base.status == "infeasible":
         report("explaining", 0.5)
         conflicts = _explain_infeasible(problem, rows)
@@ -351,8 +567,8 @@ def solve(problem: PortfolioProblem, progress: Progress | None = None) -> Portfo
         )
     scale = _value_scale(problem)
     selected = [idea.id for idea, on in zip(problem.ideas, base.chosen, strict=True) if on]
-    value = sum(idea.value for idea, on in zip(problem.ideas, base.chosen, strict=True) if on)
-    bound = base.bound_scaled / scale
+    value = _exact_value(problem, base.chosen)
+    bound = max(base.bound_scaled / scale, value)
     usage = {row.name: (row.usage(base.chosen), row.limit) for row in rows if row.is_resource}
     result = PortfolioResult(
         status=base.status,

@@ -52,11 +52,20 @@ class MixRule:
 
 @dataclass(frozen=True)
 class PortfolioProblem:
-    """Choose ideas to fund. ``dependencies`` are (idea, needs) pairs; ``exclusions`` are pairs that cannot both go."""
+    """Choose ideas to fund. ``dependencies`` are (idea, needs) pairs; ``exclusions`` are pairs that cannot both go.
+
+    ``capacity`` gives each team's capacity per period. By default each period is its own row: an idea's effort in
+    period p must fit that period's capacity. With ``capacity_carries_over`` the rows are cumulative: an idea's effort
+    listed in period p is work due by the end of p, and capacity left unused in a period carries over to the next, so
+    the row "through period p" holds all work due by then against all capacity up to then (for work that can move
+    between periods, this is exactly what a deadline-feasible plan needs). ``period_names`` label the periods.
+    """
 
     ideas: Sequence[PortfolioIdea]
     budget: float | None = None
     capacity: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    capacity_carries_over: bool = False
+    period_names: Sequence[str] = ()
     dependencies: Sequence[tuple[str, str]] = ()
     exclusions: Sequence[tuple[str, str]] = ()
     mix_rules: Sequence[MixRule] = ()
@@ -186,6 +195,36 @@ def _mix_rows(problem: PortfolioProblem) -> list[Row]:
     return rows
 
 
+def _period_name(problem: PortfolioProblem, period: int) -> str:
+    if period < len(problem.period_names):
+        return str(problem.period_names[period])
+    return f"period {period + 1}"
+
+
+def _capacity_rows(problem: PortfolioProblem, team: str, per_period: Sequence[float]) -> list[Row]:
+    rows: list[Row] = []
+    due: dict[int, float] = {}
+    available = 0.0
+    for period, amount in enumerate(per_period):
+        effort = {i: idea.effort_in(team, period) for i, idea in enumerate(problem.ideas)}
+        effort = {i: c for i, c in effort.items() if c}
+        if not problem.capacity_carries_over:
+            if effort:
+                name = f"capacity of {team} in {_period_name(problem, period)}"
+                rows.append(
+                    resource_row(name, "capacity", effort, float(amount), ("capacity", team, str(period)))
+                )
+            continue
+        available += float(amount)
+        for i, c in effort.items():
+            due[i] = due.get(i, 0.0) + c
+        if effort:  # with no new work due, this row is implied by the previous one
+            name = f"capacity of {team} through {_period_name(problem, period)}"
+            key = ("capacity", team, str(period))
+            rows.append(resource_row(name, "capacity", dict(due), available, key))
+    return rows
+
+
 def build_rows(problem: PortfolioProblem) -> list[Row]:
     """Every rule of ``problem`` as a named linear row over the idea indices."""
     index = {idea.id: i for i, idea in enumerate(problem.ideas)}
@@ -194,14 +233,7 @@ def build_rows(problem: PortfolioProblem) -> list[Row]:
         costs = {i: idea.cost for i, idea in enumerate(problem.ideas) if idea.cost}
         rows.append(resource_row("budget", "budget", costs, problem.budget, ("budget",)))
     for team, per_period in problem.capacity.items():
-        for period, amount in enumerate(per_period):
-            coefs = {i: idea.effort_in(team, period) for i, idea in enumerate(problem.ideas)}
-            coefs = {i: c for i, c in coefs.items() if c}
-            if coefs:
-                name = f"capacity of {team} in period {period + 1}"
-                rows.append(
-                    resource_row(name, "capacity", coefs, float(amount), ("capacity", team, str(period)))
-                )
+        rows.extend(_capacity_rows(problem, team, per_period))
     for idea_id, needs in problem.dependencies:
         link: dict[int, int] = {index[idea_id]: 1, index[needs]: -1}
         rows.append(

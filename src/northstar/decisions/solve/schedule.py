@@ -19,8 +19,11 @@ from northstar.decisions.solve.common import PlanningInputError, integer_scale, 
 from northstar.decisions.solve.schedule_model import (
     ScheduleProblem,
     WorkItem,
+    antichain_bound,
+    conflict_cliques,
     earliest_and_tails,
     find_cycle,
+    justified_schedule,
     serial_schedule,
 )
 
@@ -87,6 +90,8 @@ def _initial_solution(problem: ScheduleProblem, earliest: list[int], tails: list
     ]
     for rule in rules:
         starts = serial_schedule(problem, rule)
+        if problem.objective == "makespan":
+            starts = justified_schedule(problem, starts)
         score = _score(problem, starts)
         if score < best_score:
             best, best_score = starts, score
@@ -193,9 +198,8 @@ def solve(problem: ScheduleProblem, progress: Progress | None = None) -> Schedul
     weights = [round(item.weight * scale) for item in items]
     tail = None
     if problem.objective == "makespan":
-        makespan = model.new_int_var(
-            max(e + t for e, t in zip(earliest, tails, strict=True)), horizon, "makespan"
-        )
+        lowest = max(max(e + t for e, t in zip(earliest, tails, strict=True)), antichain_bound(problem))
+        makespan = model.new_int_var(min(lowest, horizon), horizon, "makespan")
         for end in ends:
             model.add(makespan >= end)
         tail = model.new_interval_var(makespan, horizon - makespan, horizon, "after the makespan")
@@ -203,6 +207,8 @@ def solve(problem: ScheduleProblem, progress: Progress | None = None) -> Schedul
         scale = 1
     for team in problem.teams:
         _add_capacity(model, problem, team, intervals, horizon, tail)
+    for clique in conflict_cliques(problem):
+        model.add_no_overlap([intervals[i] for i in clique])
     if problem.objective == "makespan":
         pass  # minimized above, before the capacities, so that the tail interval can join them
     elif problem.objective == "lateness":

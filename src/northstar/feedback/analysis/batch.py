@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from northstar.feedback.analysis.duplicates import find_duplicates
+from northstar.feedback.analysis.blas import one_blas_thread
+from northstar.feedback.analysis.duplicates import find_duplicates, near_threshold
 from northstar.feedback.analysis.embeddings import EMBEDDING_DIMENSION, Embedder
 from northstar.feedback.analysis.kind import KindModel, default_model
 from northstar.feedback.analysis.normalize import NormalizedText, normalize
@@ -45,7 +46,8 @@ def themes_report(
 ) -> dict[str, Any]:
     normalized, vectors = prepare(texts, embedder)
     usable = [i for i, n in enumerate(normalized) if not n.empty]
-    result = discover_themes([normalized[i].text for i in usable], vectors[usable])
+    with one_blas_thread():
+        result = discover_themes([normalized[i].text for i in usable], vectors[usable])
     assignment: list[str | None] = [None] * len(normalized)
     for position, index in enumerate(usable):
         assignment[index] = result.assignments[position]
@@ -116,10 +118,15 @@ def train_report(
 def duplicates_report(
     ids: Sequence[Any], texts: Sequence[Any], embedder: Embedder | None = None
 ) -> dict[str, Any]:
+    embedder = embedder or process_embedder()
     normalized, vectors = prepare(texts, embedder)
-    groups = find_duplicates(
-        [n.duplicate_key for n in normalized], vectors, skip=[n.empty for n in normalized]
-    )
+    with one_blas_thread():
+        groups = find_duplicates(
+            [n.duplicate_key for n in normalized],
+            vectors,
+            near_threshold(embedder.runtime),
+            skip=[n.empty for n in normalized],
+        )
     return {
         "groups": [[ids[m] for m in g.members] for g in groups],
         "details": [{"ids": [ids[m] for m in g.members], "exact": g.exact} for g in groups],

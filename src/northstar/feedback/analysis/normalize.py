@@ -27,6 +27,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _KEY_DROP = re.compile(r"[^\w]+", re.UNICODE)
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 def decode_bytes(raw: bytes) -> str:
@@ -120,6 +121,9 @@ def is_binary_junk(text: str) -> bool:
     """True for text that is mostly replacement/private-use characters or has no letters at all."""
     if not text:
         return False
+    if text.isascii():
+        # no replacement, private-use or Latin-1 characters: only the no-letters rule can apply
+        return len(text) > 40 and _ASCII_LETTER.search(text) is None
     letters = sum(ch.isalpha() for ch in text)
     odd = sum(ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cs", "Cn") for ch in text)
     # Bytes decoded as Latin-1 land in U+0080–U+00FF; real text (even French or German) has few of those.

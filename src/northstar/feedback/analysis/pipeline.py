@@ -1,9 +1,10 @@
 """The whole analysis of a batch of feedback, from raw texts to themes, in stages that can be timed.
 
 ``analyse`` is incremental: given the ``AnalysisState`` of the previous run it only processes items that are new or
-whose text changed, assigns them to the existing themes (outliers gather as candidate themes) and compares them with
-every earlier item for duplicates. Everything is plain data, so the service layer can store it and the benchmarks
-can time it. A failure on one item is recorded on that item and the rest proceed.
+whose text changed (only their texts are embedded), assigns them to the existing themes (outliers gather as candidate
+themes) and looks for their duplicates among the earlier items through the state's ``DuplicateIndex``. Everything is
+plain data, so the service layer can store it and the benchmarks can time it. A failure on one item is recorded on
+that item and the rest proceed.
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from northstar.feedback.analysis.duplicates import NEAR_THRESHOLD, find_duplicates
+from northstar.feedback.analysis.blas import one_blas_thread
+from northstar.feedback.analysis.duplicates import (
+    EXACT_PAIRS_LIMIT,
+    DuplicateIndex,
+    bucket_centroids,
+    find_duplicates,
+    near_threshold,
+)
 from northstar.feedback.analysis.embeddings import EMBEDDING_DIMENSION, Embedder, text_hash
 from northstar.feedback.analysis.kind import KindModel, default_model
 from northstar.feedback.analysis.language import detect_language
-from northstar.feedback.analysis.normalize import normalize
+from northstar.feedback.analysis.normalize import NormalizedText, normalize
 from northstar.feedback.analysis.themes import ThemeSet, assign, discover_themes
 
 
@@ -49,13 +57,18 @@ class ItemAnalysis:
 
 @dataclass
 class AnalysisState:
-    """What a run keeps for the next one: per-item results, their vectors' cache, the themes."""
+    """What a run keeps for the next one: per-item results, their vectors' cache, the themes, the duplicate index.
+
+    ``duplicate_index`` may be left out (e.g. by a caller that restores the state from storage): the next run then
+    builds it from the earlier items' cached vectors.
+    """
 
     embedder: Embedder = field(default_factory=Embedder)
     items: dict[str, ItemAnalysis] = field(default_factory=dict)
     duplicate_keys: dict[str, str] = field(default_factory=dict)  # key → first item id
     theme_set: ThemeSet | None = None
     texts: dict[str, str] = field(default_factory=dict)
+    duplicate_index: DuplicateIndex | None = None
 
 
 @dataclass
@@ -95,21 +108,27 @@ def analyse(
     timer = StageTimer()
     model = kind_model or default_model()
     report = progress or (lambda stage, done, total: None)
+    hashes = [text_hash(i.text) for i in items]
     todo = [
-        i for i in items if state.items.get(i.id) is None or state.items[i.id].text_hash != text_hash(i.text)
+        (item, digest)
+        for item, digest in zip(items, hashes, strict=True)
+        if state.items.get(item.id) is None or state.items[item.id].text_hash != digest
     ]
     results: list[ItemAnalysis] = []
+    normalized: list[NormalizedText | None] = []
+    cleaned: list[str] = []
     with timer.stage("normalize + language", len(todo)):
-        cleaned: list[str] = []
-        for item in todo:
-            analysis = ItemAnalysis(id=item.id, text_hash=text_hash(item.text))
+        for item, digest in todo:
+            analysis = ItemAnalysis(id=item.id, text_hash=digest)
             try:
-                normalized = normalize(item.text)
-                analysis.empty, analysis.truncated = normalized.empty, normalized.truncated
-                analysis.language = detect_language(normalized.text) if not normalized.empty else "und"
-                cleaned.append(normalized.text)
+                clean = normalize(item.text)
+                analysis.empty, analysis.truncated = clean.empty, clean.truncated
+                analysis.language = detect_language(clean.text) if not clean.empty else "und"
+                normalized.append(clean)
+                cleaned.append(clean.text)
             except Exception as error:  # one bad item never stops the batch
                 analysis.error, analysis.empty = f"normalisation failed: {error}", True
+                normalized.append(None)
                 cleaned.append("")
             results.append(analysis)
     report("normalize", len(todo), len(todo))
@@ -118,9 +137,11 @@ def analyse(
     with timer.stage("embed", len(usable)):
         vectors = state.embedder.embed(texts) if texts else np.zeros((0, EMBEDDING_DIMENSION), np.float32)
     report("embed", len(usable), len(todo))
-    with timer.stage("duplicates", len(usable)):
-        groups = _duplicates(state, results, usable, cleaned, vectors)
-    with timer.stage("classify", len(usable)):
+    with timer.stage("duplicates", len(usable)), one_blas_thread():
+        keys = [normalized[k].duplicate_key for k in usable]  # type: ignore[union-attr]
+        groups = _duplicates(state, results, usable, keys, vectors)
+    report("duplicates", len(usable), len(todo))
+    with timer.stage("classify", len(usable)), one_blas_thread():
         for position, prediction in enumerate(model.predict(texts, vectors)):
             target = results[usable[position]]
             target.kind, target.kind_confidence, target.sentiment = (
@@ -128,8 +149,9 @@ def analyse(
                 prediction.confidence,
                 prediction.sentiment,
             )
+    report("classify", len(usable), len(todo))
     candidates = 0
-    with timer.stage("themes + names", len(usable)):
+    with timer.stage("themes + names", len(usable)), one_blas_thread():
         if state.theme_set is None:
             discovered = discover_themes(texts, vectors)
             state.theme_set = discovered.theme_set
@@ -143,32 +165,50 @@ def analyse(
             for position, theme in enumerate(placed.themes):
                 results[usable[position]].theme = theme
                 results[usable[position]].theme_similarity = placed.similarity[position]
+    report("themes", len(usable), len(todo))
     for done, text in zip(results, cleaned, strict=True):
         state.items[done.id] = done
         state.texts[done.id] = text
     return AnalysisRun(results, groups, candidates, timer), state
 
 
+def _earlier_index(state: AnalysisState, processing: set[str]) -> DuplicateIndex:
+    """The state's duplicate index, built from the earlier items' cached vectors if the state has none."""
+    if state.duplicate_index is None:
+        index = DuplicateIndex()
+        earlier = [
+            i for i, r in state.items.items() if not r.empty and i in state.texts and i not in processing
+        ]
+        if earlier:
+            index.add(earlier, state.embedder.embed([state.texts[i] for i in earlier]))
+        state.duplicate_index = index
+    return state.duplicate_index
+
+
 def _duplicates(
     state: AnalysisState,
     results: list[ItemAnalysis],
     usable: list[int],
-    cleaned: list[str],
+    keys: list[str],
     vectors: np.ndarray,
 ) -> list[list[str]]:
-    """Duplicates among the new items, and of new items against every earlier item (exact key or embedding)."""
-    keys = [normalize(cleaned[k]).duplicate_key for k in usable]
+    """Duplicates among the new items, and of new items against earlier items (exact key, or the duplicate index's
+    best match above the runtime's near-duplicate threshold)."""
+    threshold = near_threshold(state.embedder.runtime)
     ids = [results[k].id for k in usable]
-    groups = [[ids[m] for m in g.members] for g in find_duplicates(keys, vectors)]
-    earlier_ids = [i for i in state.items if not state.items[i].empty and i in state.texts]
-    if earlier_ids and len(ids):
-        earlier = state.embedder.embed([state.texts[i] for i in earlier_ids])
-        for start in range(0, len(ids), 2048):
-            similarities = vectors[start : start + 2048] @ earlier.T
-            best = np.argmax(similarities, axis=1)
-            for offset, column in enumerate(best):
-                if similarities[offset, column] >= NEAR_THRESHOLD:
-                    results[usable[start + offset]].duplicate_of = earlier_ids[int(column)]
+    index = _earlier_index(state, {r.id for r in results})
+    index.remove([r.id for r in results])  # a changed item is no duplicate of its own earlier text
+    centroids = None
+    if len(ids) > EXACT_PAIRS_LIMIT and len(index) + len(ids) >= 4 * max(index.trained_at, 1):
+        centroids = bucket_centroids(vectors)  # bucket once: for the search among new items and for the index
+    groups_found = find_duplicates(
+        keys, vectors, threshold, centroids=centroids if centroids is not None else index.centroids
+    )
+    groups = [[ids[m] for m in g.members] for g in groups_found]
+    if ids:
+        for position, match in enumerate(index.best_matches(vectors, threshold)):
+            if match is not None:
+                results[usable[position]].duplicate_of = match[0]
     for position, key in enumerate(keys):
         first = state.duplicate_keys.get(key)
         if first is not None and first != ids[position]:
@@ -179,4 +219,5 @@ def _duplicates(
     for group in groups:
         for member in group[1:]:
             by_id[member].duplicate_of = by_id[member].duplicate_of or group[0]
+    index.add(ids, vectors, centroids)
     return groups

@@ -8,6 +8,7 @@ signature ("-- ", "Sent from my iPhone", a closing like "Best regards," followed
 from __future__ import annotations
 
 import email
+import hashlib
 import mailbox
 import re
 from email import policy
@@ -103,9 +104,12 @@ def record_from_message(message: EmailMessage, fallback_id: str) -> FeedbackReco
     except (TypeError, ValueError):
         created = None
     subject = clean_text(str(message.get("Subject", ""))) or None
+    envelope = "|".join(str(message.get(h, "")).strip() for h in ("From", "Date", "Subject"))
+    # without a Message-ID, sender + date + subject identify the message whatever the file is called
+    fingerprint = hashlib.sha1(envelope.encode("utf-8")).hexdigest()[:16] if envelope.strip("|") else ""
     return FeedbackRecord(
         source="email",
-        external_id=str(message.get("Message-ID", "")).strip() or fallback_id,
+        external_id=str(message.get("Message-ID", "")).strip() or fingerprint or fallback_id,
         text=clean_text(strip_reply(clean_text(message_body(message)))),
         title=subject,
         author_name=name or None,
@@ -124,6 +128,7 @@ def import_eml(path: Path) -> ImportResult:
         raise ImportFormatError(f"{path.name}: not an e-mail message (no headers)")
     result = ImportResult()
     record = record_from_message(message, path.name)
+    record.row = 1
     if record.text:
         result.records.append(record)
     else:
@@ -145,6 +150,7 @@ def import_mbox(path: Path) -> ImportResult:
                 result.rejected.append((number, "unreadable message"))
                 continue
             record = record_from_message(message, f"{path.name}#{number}")
+            record.row = number
             if record.text:
                 result.records.append(record)
             else:

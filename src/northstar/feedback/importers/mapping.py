@@ -112,6 +112,7 @@ def records_from_rows(rows: list[dict[str, Any]], mapping: ColumnMapping, source
                 created_at=parse_datetime(get(mapping.created_at)),
                 tags=split_tags(get(mapping.tags)),
                 extra={k: v for k, v in row.items() if k not in mapping.columns() and v not in (None, "")},
+                row=number,
             )
         )
     return result

@@ -22,6 +22,7 @@ class FeedbackRecord:
     author_name: str | None = None
     author_email: str | None = None
     company: str | None = None
+    company_domain: str | None = None
     customer_external_id: str | None = None
     rating: float | None = None
     votes: int | None = None
@@ -29,6 +30,8 @@ class FeedbackRecord:
     created_at: datetime | None = None
     tags: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: where the record was found: data row (1 = first row after any header), JSON item, or message number
+    row: int = 0
 
 
 @dataclass

@@ -88,6 +88,7 @@ def _records(
         if record is None or not record.text:
             result.rejected.append((number, "no text"))
             continue
+        record.row = number
         result.records.append(record)
     return result
 
@@ -212,6 +213,7 @@ def import_productboard(path: Path) -> ImportResult:
             author_email=optional_text(pick(row, "User email", "user_email", "Customer email")),
             company=optional_text(pick(row, "Company name", "company_name", "Company")),
             customer_external_id=optional_text(pick(row, "Company domain", "company_domain")),
+            company_domain=optional_text(pick(row, "Company domain", "company_domain")),
             url=optional_text(pick(row, "Display URL", "display_url", "Source URL")),
             created_at=parse_datetime(pick(row, "Created at", "created_at", "Date")),
             tags=split_tags(pick(row, "Tags", "tags")),

@@ -95,3 +95,23 @@ def require_columns(rows: list[Row], columns: list[str], source: str) -> None:
         raise ImportFormatError(
             f"{source}: column {', '.join(repr(m) for m in missing)} not found; columns are: {', '.join(available)}"
         )
+
+
+def numbered_rows(path: Path, file_format: str) -> list[tuple[int, Row]]:
+    """Rows of a JSON Lines or Parquet file with where each was found: its line number, or its 1-based row."""
+    if file_format != "jsonl":
+        return list(enumerate(read_table(path, file_format), start=1))
+    if not path.exists():
+        raise ImportFormatError(f"{path}: no such file")
+    rows = []
+    for number, line in enumerate(decode_bytes(path.read_bytes()).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ImportFormatError(f"{path.name}, line {number}: invalid JSON ({error.msg})") from error
+        if not isinstance(value, dict):
+            raise ImportFormatError(f"{path.name}, line {number}: expected a JSON object")
+        rows.append((number, value))
+    return rows
