@@ -64,8 +64,6 @@ class PortfolioProblem:
     ideas: Sequence[PortfolioIdea]
     budget: float | None = None
     capacity: Mapping[str, Sequence[float]] = field(default_factory=dict)
-    capacity_carries_over: bool = False
-    period_names: Sequence[str] = ()
     dependencies: Sequence[tuple[str, str]] = ()
     exclusions: Sequence[tuple[str, str]] = ()
     mix_rules: Sequence[MixRule] = ()
@@ -75,6 +73,8 @@ class PortfolioProblem:
     capacity_increment: float = 1.0
     max_marginal_resolves: int = 40
     max_left_out_resolves: int = 40
+    capacity_carries_over: bool = False
+    period_names: Sequence[str] = ()
 
     def validate(self) -> None:
         """Raise :class:`PlanningInputError` listing every problem in the input."""

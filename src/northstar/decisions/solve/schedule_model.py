@@ -354,7 +354,7 @@ def conflict_cliques(problem: ScheduleProblem, limit: int = 40) -> list[list[int
     return cliques[:limit]
 
 
-def antichain_bound(problem: ScheduleProblem, max_sets: int = 5_000) -> int:
+def antichain_bound(problem: ScheduleProblem, max_sets: int = 2_000) -> int:
     """A lower bound on the makespan from the sets of items that may run at the same time (0 when not computed).
 
     At every moment the running items form a set with no precedence between them that fits every team's peak
