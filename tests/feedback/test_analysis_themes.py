@@ -9,14 +9,17 @@ from hypothesis import strategies as st
 
 from northstar.feedback.analysis.clustering import (
     ClusteringSettings,
+    acceptable_cut,
+    cluster_cohesions,
     cluster_vectors,
     mean_cohesion,
     nearest_neighbours,
     unit_rows,
+    ward_tree,
 )
 from northstar.feedback.analysis.embeddings import Embedder
 from northstar.feedback.analysis.naming import keywords_per_cluster
-from northstar.feedback.analysis.themes import assign, discover_themes
+from northstar.feedback.analysis.themes import assign, discover_themes, members_of
 from tests.feedback.analysis_support import TOPICS, shared_embedder
 
 
@@ -121,3 +124,37 @@ def test_tiny_and_empty_inputs_do_not_fail() -> None:
     assert discover_themes([], np.zeros((0, 384), dtype=np.float32)).assignments == []
     single = discover_themes(["only one"], unit_rows(np.ones((1, 384))))
     assert len(single.assignments) == 1
+
+
+def test_ward_tree_from_matrix_products_matches_scipy_linkage() -> None:
+    from scipy.cluster.hierarchy import linkage
+
+    vectors = unit_rows(np.random.default_rng(5).normal(size=(300, 16)))
+    ours, reference = ward_tree(vectors, block=64), linkage(vectors.astype(np.float64), "ward")
+    assert np.array_equal(ours[:, :2], reference[:, :2]) and np.allclose(ours[:, 2:], reference[:, 2:])
+
+
+def test_nearest_neighbours_are_the_most_similar_other_rows() -> None:
+    vectors = unit_rows(np.random.default_rng(6).normal(size=(500, 12)))
+    similarities = vectors @ vectors.T
+    np.fill_diagonal(similarities, -np.inf)
+    expected = np.argsort(-similarities, axis=1)
+    for count in (3, 12):  # arg-max passes, and the partial sort for larger counts
+        assert np.array_equal(nearest_neighbours(vectors, count, block=128), expected[:, :count])
+
+
+def test_one_loose_cluster_blocks_a_cut_only_beyond_the_tolerated_share() -> None:
+    vectors, truth = planted_groups(groups=20, per_group=10, spread=0.3, seed=2)
+    labels = truth.copy()
+    labels[[0, 10, 20, 30]] = 19  # four strays make cluster 19 (14 items of 200) loose
+    pairwise, _sizes = cluster_cohesions(vectors, labels)
+    assert pairwise[19] < 0.6 < np.min(np.delete(pairwise, 19))
+    assert not acceptable_cut(vectors, labels, 0.5, 0.6, 3, floor_share=0.0)
+    assert not acceptable_cut(vectors, labels, 0.5, 0.6, 3, floor_share=0.05)  # 14 / 200 = 7 % > 5 %
+    assert acceptable_cut(vectors, labels, 0.5, 0.6, 3, floor_share=0.08)
+    assert ClusteringSettings().floor_share == 0.02
+
+
+def test_members_of_groups_item_indices_by_cluster_and_skips_outliers() -> None:
+    labels = np.array([2, -1, 0, 2, 1, 0, -1])
+    assert [m.tolist() for m in members_of(labels, 3)] == [[2, 5], [4], [0, 3]]
