@@ -4,8 +4,10 @@ For each backend (a SQLite file under a temporary NORTHSTAR_HOME; a fresh Postgr
 ``northstar_bench_<random>`` on 127.0.0.1:5432, dropped at the end) the script migrates, seeds one workspace
 (``--feedback`` items from ~``--customers`` customers, ``--ideas`` ideas linked to feedback; see
 web_pages_seed.py), starts the real server (``uvicorn northstar.web.asgi:app`` in a subprocess, once per
-``--workers`` value), logs in through ``POST /login`` for the session cookie, and sends ``--requests`` GETs
-per page from ``--clients`` concurrent httpx clients (asyncio). It prints p50 / p95 / max latency and
+``--workers`` value), logs in through ``POST /login`` for the session cookie, and loads each page from
+``--clients`` concurrent keep-alive connections: with ``wrk`` (the default when installed; ``--seconds`` per
+page, after a 2-second warm-up) or with httpx clients in this process (``--generator httpx``, ``--requests`` per
+page; they cost 1-2 ms of CPU per request on the same two cores). It prints p50 / p95 / max latency and
 requests per second per page, checks them against the targets of the foundation issue (pages p95 < 150 ms,
 API list endpoints p95 < 100 ms) and writes the table to benchmarks/results/web_pages.{md,json}.
 
@@ -51,6 +53,7 @@ from northstar.core.migrate import upgrade
 from web_pages_seed import BENCH_EMAIL, BENCH_PASSWORD, SeedResult, seed_workspace
 
 RESULTS = Path(__file__).resolve().parent / "results"
+WRK_SCRIPT = Path(__file__).resolve().parent / "web_pages.lua"
 REPO = Path(__file__).resolve().parents[1]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
@@ -349,6 +352,116 @@ async def drive(
     return latencies, errors, wall, cpu, db_cpu
 
 
+@dataclass(frozen=True)
+class Target:
+    """The running server a load run aims at: its URL, the uvicorn pid, credentials, the PostgreSQL database."""
+
+    base: str
+    pid: int
+    cookies: dict[str, str]
+    token: str
+    database: str | None
+
+
+@dataclass
+class LoadResult:
+    """What one load run measured: request count, errors, wall seconds, latency percentiles (s), CPU seconds."""
+
+    requests: int
+    errors: int
+    wall: float
+    p50: float
+    p95: float
+    max: float
+    server_cpu: float | None
+    database_cpu: float | None
+
+
+def drive_httpx(target: Target, endpoint: Endpoint, args: argparse.Namespace) -> LoadResult:
+    """``args.requests`` GETs from ``args.clients`` httpx clients in this process (see ``drive``)."""
+    latencies, errors, wall, cpu, db_cpu = asyncio.run(
+        drive(
+            target.base,
+            endpoint,
+            args.requests,
+            args.clients,
+            target.cookies,
+            target.token,
+            target.pid,
+            target.database,
+        )
+    )
+    return LoadResult(
+        requests=len(latencies),
+        errors=errors,
+        wall=wall,
+        p50=statistics.median(latencies),
+        p95=percentile(latencies, 0.95),
+        max=max(latencies),
+        server_cpu=cpu,
+        database_cpu=db_cpu,
+    )
+
+
+def drive_wrk(target: Target, endpoint: Endpoint, args: argparse.Namespace) -> LoadResult:
+    """``wrk`` with ``args.clients`` keep-alive connections for ``args.seconds`` after a 2-second warm-up.
+
+    wrk (C, epoll) costs a few microseconds per request, so nearly all of the machine's two cores go to the
+    server; the httpx clients cost 1-2 ms of CPU per request on the same cores and add their own event-loop
+    delay to every latency. Percentiles come from wrk's latency histogram (``benchmarks/web_pages.lua``).
+    """
+    cookie = "; ".join(f"{name}={value}" for name, value in target.cookies.items())
+    script_args = [
+        ",".join(endpoint.urls),
+        "" if endpoint.api else cookie,
+        f"Bearer {target.token}" if endpoint.api else "",
+    ]
+
+    def command(seconds: int, connections: int) -> list[str]:
+        return [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "60s",
+            "-s",
+            str(WRK_SCRIPT),
+            target.base,
+        ]
+
+    warm = subprocess.run([*command(2, args.clients), "--", *script_args], capture_output=True, text=True)
+    if warm.returncode != 0:
+        raise RuntimeError(f"wrk failed: {warm.stderr[-500:]}")
+    db_meter = DatabaseCpu(target.database)
+    cpu_before, db_before = server_cpu_seconds(target.pid), db_meter.snapshot()
+    process = subprocess.Popen(
+        [*command(args.seconds, args.clients), "--", *script_args], stdout=subprocess.PIPE, text=True
+    )
+    while process.poll() is None:
+        time.sleep(SAMPLE_SECONDS)
+        db_meter.sample()
+    output = process.stdout.read() if process.stdout else ""
+    cpu_after, db_cpu = server_cpu_seconds(target.pid), db_meter.since(db_before)
+    lines = [line for line in output.splitlines() if line.startswith("{")]
+    if process.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk gave no result for {endpoint.name}: {output[-500:]}")
+    result = json.loads(lines[-1])
+    errors = sum(
+        result[key] for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+    )
+    return LoadResult(
+        requests=result["requests"],
+        errors=errors,
+        wall=result["duration_us"] / 1e6,
+        p50=result["p50_us"] / 1e6,
+        p95=result["p95_us"] / 1e6,
+        max=result["max_us"] / 1e6,
+        server_cpu=None if cpu_before is None or cpu_after is None else cpu_after - cpu_before,
+        database_cpu=db_cpu,
+    )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -371,25 +484,24 @@ def measure_config(
     started = time.perf_counter()
     profile = Path(args.profile) / f"{backend}_{workers}w.speedscope.json" if args.profile else None
     with server(url, home, workers, profile) as (base, pid):
-        cookies = login(base)
+        target = Target(base=base, pid=pid, cookies=login(base), token=seed.api_token, database=database)
         for endpoint in ENDPOINTS:
-            latencies, errors, wall, cpu, db_cpu = asyncio.run(
-                drive(base, endpoint, args.requests, args.clients, cookies, seed.api_token, pid, database)
-            )
-            cpu_ms = None if cpu is None else round(cpu * 1000 / len(latencies), 1)
-            db_ms = None if db_cpu is None else round(db_cpu * 1000 / len(latencies), 1)
+            driver = drive_wrk if args.generator == "wrk" else drive_httpx
+            load = driver(target, endpoint, args)
+            cpu_ms = None if load.server_cpu is None else round(load.server_cpu * 1000 / load.requests, 1)
+            db_ms = None if load.database_cpu is None else round(load.database_cpu * 1000 / load.requests, 1)
             row = Measurement(
                 backend=backend,
                 workers=workers,
                 endpoint=endpoint.name,
                 api=endpoint.api,
                 target_ms=endpoint.target_ms,
-                requests=len(latencies),
-                errors=errors,
-                p50_ms=round(statistics.median(latencies) * 1000, 1),
-                p95_ms=round(percentile(latencies, 0.95) * 1000, 1),
-                max_ms=round(max(latencies) * 1000, 1),
-                rps=round(len(latencies) / wall, 1),
+                requests=load.requests,
+                errors=load.errors,
+                p50_ms=round(load.p50 * 1000, 1),
+                p95_ms=round(load.p95 * 1000, 1),
+                max_ms=round(load.max * 1000, 1),
+                rps=round(load.requests / load.wall, 1),
                 server_cpu_ms=cpu_ms,
                 database_cpu_ms=db_ms,
             )
@@ -571,8 +683,9 @@ def write_results(report: Report, tag: str | None = None) -> Path:
         + ".",
         "Targets (foundation issue): pages p95 < 150 ms, API list endpoints p95 < 100 ms.",
         "",
-        "Latencies are from 20 closed-loop clients (no think time) on a machine shared with other jobs, so",
-        "they include queueing for CPU; the load average below says how busy it was. *App CPU* is what the",
+        f"Latencies are from {report.options.get('clients', 20)} closed-loop clients (no think time, load generator "
+        f"{report.options.get('generator', 'httpx')}) on the same 2 cores, so",
+        "they include queueing for CPU; the load average below says how busy the machine was. *App CPU* is what the",
         "uvicorn processes spent per request, *DB CPU* what the PostgreSQL backends of the benchmark database",
         "spent; *idle 2-core est.* = (app + DB CPU) x 20 clients / 2 cores, the mean latency the same load",
         "would see on an otherwise idle 2-core machine if it were purely CPU-bound (Little's law).",
@@ -614,8 +727,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--feedback", type=int, default=100_000, help="feedback items to seed")
     parser.add_argument("--ideas", type=int, default=10_000, help="ideas to seed")
     parser.add_argument("--customers", type=int, default=3_000, help="customers to seed")
-    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--requests", type=int, default=200, help="with httpx: timed requests per page")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients")
+    parser.add_argument(
+        "--generator",
+        choices=["wrk", "httpx"],
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="load generator: wrk (default when installed: apt-get install wrk) or httpx clients in this process",
+    )
+    parser.add_argument("--seconds", type=int, default=10, help="with wrk: timed seconds per page")
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to compare, e.g. 1,2")
     parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both")
     parser.add_argument(
@@ -669,7 +789,17 @@ def main(argv: list[str] | None = None) -> int:
         machine=f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
         options={
             k: getattr(args, k)
-            for k in ("feedback", "ideas", "customers", "requests", "clients", "workers", "backends")
+            for k in (
+                "feedback",
+                "ideas",
+                "customers",
+                "generator",
+                "requests",
+                "seconds",
+                "clients",
+                "workers",
+                "backends",
+            )
         },
     )
     console.print(f"load average at start: {_rounded(os.getloadavg())}")

@@ -231,3 +231,19 @@ def test_conflict_cliques_mix_team_conflicts_and_precedences() -> None:
     ]
     problem = ScheduleProblem(items, {"web": 3, "api": 2}, objective="makespan")
     assert conflict_cliques(problem) == [[0, 1, 2]]
+
+
+@pytest.mark.skipif(not _psplib_file().exists(), reason="PSPLIB data not available")
+def test_psplib_benchmark_runs_only_the_named_instances(capsys) -> None:
+    import json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from psplib import main  # type: ignore[import-not-found]
+
+    assert main(["--names", "j301_1", "--time-limit", "20", "--format", "json", "--output", ""]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [row["instance"] for row in report["rows"]] == ["j301_1"]
+    assert report["rows"][0]["makespan"] == 43
+    summary = report["summary"]
+    assert summary["optimal_within_1s"] <= summary["optimal_within_10s"] <= summary["optimal_within_60s"] == 1

@@ -10,14 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from northstar.feedback.analysis import embeddings as embeddings_module
 from northstar.feedback.analysis.embeddings import (
     EMBEDDING_DIMENSION,
+    FP32_UP_TO,
     Embedder,
     EmbeddingCache,
     MiniLMEncoder,
     TokenBatches,
     configured_runtime,
     read_safetensors,
+    runtime_for,
     text_hash,
 )
 from northstar.feedback.analysis.onnx_runtime import OnnxMiniLMEncoder, cache_folder
@@ -48,10 +51,26 @@ def test_numpy_and_onnx_fp32_runtimes_give_the_same_vectors(fp32: OnnxMiniLMEnco
     assert np.min(np.sum(onnx_vectors * numpy_vectors, axis=1)) > 0.9999
 
 
-def test_default_runtime_is_int8_and_close_to_fp32(embedder: Embedder, fp32: OnnxMiniLMEncoder) -> None:
-    assert embedder.encoder.runtime == "onnxruntime-int8" == embedder.runtime
-    cosines = np.sum(embedder.encoder.encode(SENTENCES) * fp32.encode(SENTENCES), axis=1)
+def test_int8_runtime_stays_close_to_fp32(fp32: OnnxMiniLMEncoder) -> None:
+    int8 = OnnxMiniLMEncoder(quantized=True)
+    assert int8.runtime == "onnxruntime-int8"
+    cosines = np.sum(int8.encode(SENTENCES) * fp32.encode(SENTENCES), axis=1)
     assert cosines.mean() >= 0.99 and cosines.min() >= 0.97
+
+
+def test_small_runs_embed_in_fp32_and_large_ones_in_int8(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NORTHSTAR_EMBEDDING_RUNTIME", raising=False)
+    assert runtime_for(FP32_UP_TO) == "onnxruntime-fp32"
+    assert runtime_for(FP32_UP_TO + 1) == "onnxruntime-int8"
+    monkeypatch.setattr(embeddings_module, "FP32_UP_TO", 3)
+    embedder = Embedder()
+    embedder.embed(SENTENCES[:2])
+    assert embedder.runtimes_used == {"onnxruntime-fp32"} and embedder.runtime == "onnxruntime-fp32"
+    embedder.embed([f"{s} again" for s in SENTENCES])  # five new texts: above the (patched) limit
+    assert embedder.runtimes_used == {"onnxruntime-fp32", "onnxruntime-int8"}
+    assert embedder.runtime == "onnxruntime-int8"  # the lower near-duplicate threshold applies
+    monkeypatch.setenv("NORTHSTAR_EMBEDDING_RUNTIME", "fp32")
+    assert runtime_for(10**6) == "onnxruntime-fp32"
 
 
 def test_batches_run_side_by_side_give_the_same_vectors_as_one_by_one(fp32: OnnxMiniLMEncoder) -> None:
@@ -79,10 +98,12 @@ def test_runtime_and_model_cache_follow_the_environment(
 ) -> None:
     monkeypatch.setenv("NORTHSTAR_EMBEDDING_RUNTIME", "fp32")
     assert configured_runtime() == "onnxruntime-fp32"
+    monkeypatch.setenv("NORTHSTAR_EMBEDDING_RUNTIME", "int8")
+    assert configured_runtime() == "onnxruntime-int8"
     monkeypatch.setenv("NORTHSTAR_EMBEDDING_RUNTIME", "numpy")
     assert configured_runtime() == "numpy"
     monkeypatch.delenv("NORTHSTAR_EMBEDDING_RUNTIME")
-    assert configured_runtime() == "onnxruntime-int8"
+    assert configured_runtime() == "auto"
     monkeypatch.delenv("NORTHSTAR_MODEL_CACHE", raising=False)
     monkeypatch.setenv("NORTHSTAR_HOME", str(tmp_path / "home"))
     assert cache_folder() == tmp_path / "home" / "models"

@@ -17,6 +17,9 @@ MAX_PER_PAGE = 500
 #: listings count at most this many rows; beyond it the total reads "10,000+" (counting 100k rows costs more
 #: than rendering the page, on every request)
 COUNT_CAP = 10_000
+#: a text search counts its matches up to here ("1,000+ items"): counting every match of a common word in
+#: 100,000 items cost more than finding the page of results
+SEARCH_COUNT_CAP = 1_000
 #: the SQLite FTS5 trigram index serves substring terms of at least this many characters
 TRIGRAM = 3
 
@@ -40,7 +43,7 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
-    #: True when there are more than ``total`` (= COUNT_CAP) matching rows
+    #: True when there are more than ``total`` (= COUNT_CAP, or SEARCH_COUNT_CAP for a text search) matching rows
     total_capped: bool = False
 
     @property
@@ -72,7 +75,8 @@ def paginate(
             [FieldError("per_page", f"got page={params.page}, per_page={params.per_page}")],
         )
     primary_key = query.column_descriptions[0]["entity"].id
-    if params.q and params.q.strip() and search:
+    searching = bool(params.q and params.q.strip() and search)
+    if searching and params.q:
         use_fts = fts_table is not None and session.get_bind().dialect.name == "sqlite"
         for term in params.q.strip().split()[:8]:
             if use_fts and fts_table and len(term) >= TRIGRAM:
@@ -91,15 +95,16 @@ def paginate(
     column = sortable[key]
     order = column.desc() if descending else column.asc()
     query = query.order_by(order, primary_key.desc() if descending else primary_key.asc())
-    capped = query.order_by(None).with_only_columns(primary_key).limit(COUNT_CAP + 1).subquery()
+    cap = SEARCH_COUNT_CAP if searching else COUNT_CAP
+    capped = query.order_by(None).with_only_columns(primary_key).limit(cap + 1).subquery()
     total = session.scalar(select(func.count()).select_from(capped)) or 0
     rows = list(session.scalars(query.limit(params.per_page).offset((params.page - 1) * params.per_page)))
     return Page(
         items=rows,
-        total=min(total, COUNT_CAP),
+        total=min(total, cap),
         page=params.page,
         per_page=params.per_page,
-        total_capped=total > COUNT_CAP,
+        total_capped=total > cap,
     )
 
 

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `northstar serve` listens on.")
     secure_cookies: bool = Field(default=False, description="Mark session cookies Secure (behind HTTPS).")
     session_hours: int = Field(default=12, description="Lifetime of a login session in hours.")
+    web_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Requests one server process works on at once; more wait their turn (web/concurrency.py).",
+    )
     job_workers: int = Field(default=2, description="Threads of the in-process background job runner.")
     upgrade_on_start: bool = Field(
         default=True, description="Run database migrations when the server starts."

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
 
 from northstar.core.errors import PayloadTooLarge
 from northstar.core.listing import ListParams
@@ -16,6 +17,7 @@ from northstar.feedback.inbox_schemas import InboxItemRead
 from northstar.feedback.schemas import FeedbackCreate, FeedbackRead, FeedbackUpdate
 from northstar.feedback.themes_api import router as themes_router
 from northstar.web.deps import DB, ApiActor
+from northstar.web.responses import model_response
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 router.include_router(themes_router)  # first, so /feedback/themes is not read as /feedback/{feedback_id}
@@ -28,7 +30,7 @@ for _part in (inbox_api, duplicates_api, taxonomy_api):
     router.include_router(_part.router)
 
 
-@router.get("")
+@router.get("", response_model=PageOut[InboxItemRead])
 def list_feedback(
     session: DB,
     actor: ApiActor,
@@ -51,7 +53,7 @@ def list_feedback(
     sort: Annotated[str | None, Query(max_length=40)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> PageOut[InboxItemRead]:
+) -> Response:
     """The inbox: search, filters and pagination; each item with its kind, sentiment, theme and category."""
     filters = {
         "source": source,
@@ -68,13 +70,14 @@ def list_feedback(
     }
     result = service.list_feedback(session, actor, ListParams(q, sort, page, per_page, filters))
     notes = inbox_service.annotate(session, actor, [f.id for f in result.items])
-    return PageOut(
+    page_out = PageOut[InboxItemRead](
         items=[InboxItemRead.build(f, notes.get(f.id)) for f in result.items],
         total=result.total,
         page=result.page,
         per_page=result.per_page,
         total_capped=result.total_capped,
     )
+    return model_response(page_out)
 
 
 @router.post("", status_code=201)

@@ -97,9 +97,7 @@ def _survivors(session: Session, workspace_id: int) -> dict[int, int]:
             select(Feedback.id, Feedback.merged_into_id).where(
                 Feedback.workspace_id == workspace_id, Feedback.merged_into_id.is_not(None)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
         if target is not None
     }
     resolved: dict[int, int] = {}
@@ -117,9 +115,7 @@ def _dismissed(session: Session, workspace_id: int) -> set[tuple[int, int]]:
             select(DuplicateDismissal.first_id, DuplicateDismissal.second_id).where(
                 DuplicateDismissal.workspace_id == workspace_id
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 
@@ -127,16 +123,12 @@ def _edges(session: Session, actor: Actor) -> tuple[dict[int, int], int]:
     """item → the item it was matched with (merges resolved, dismissals dropped); and how many were dismissed."""
     survivors = _survivors(session, actor.workspace_id)
     dismissed = _dismissed(session, actor.workspace_id)
-    raw = (
-        session.execute(
-            select(FeedbackAnalysis.feedback_id, FeedbackAnalysis.duplicate_of_id).where(
-                FeedbackAnalysis.workspace_id == actor.workspace_id,
-                FeedbackAnalysis.duplicate_of_id.is_not(None),
-            )
+    raw = session.execute(
+        select(FeedbackAnalysis.feedback_id, FeedbackAnalysis.duplicate_of_id).where(
+            FeedbackAnalysis.workspace_id == actor.workspace_id,
+            FeedbackAnalysis.duplicate_of_id.is_not(None),
         )
-        .tuples()
-        .all()
-    )
+    ).all()
     edges: dict[int, int] = {}
     for item, target in raw:
         if item in survivors or target is None:
@@ -150,15 +142,11 @@ def _edges(session: Session, actor: Actor) -> tuple[dict[int, int], int]:
 
 def _vectors(session: Session, ids: Sequence[int]) -> dict[int, np.ndarray]:
     found: dict[int, np.ndarray] = {}
-    for feedback_id, blob in (
-        session.execute(
-            select(FeedbackAnalysis.feedback_id, FeedbackAnalysis.embedding).where(
-                FeedbackAnalysis.feedback_id.in_(ids), FeedbackAnalysis.embedding.is_not(None)
-            )
+    for feedback_id, blob in session.execute(
+        select(FeedbackAnalysis.feedback_id, FeedbackAnalysis.embedding).where(
+            FeedbackAnalysis.feedback_id.in_(ids), FeedbackAnalysis.embedding.is_not(None)
         )
-        .tuples()
-        .all()
-    ):
+    ).all():
         if blob is None:
             continue
         vector = np.frombuffer(blob, dtype=np.float16).astype(np.float32)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from pydantic import BaseModel, Field
 
 from northstar.feedback.inbox_service import MAX_BULK, Annotation
@@ -33,9 +31,15 @@ class InboxItemRead(FeedbackRead):
 
     @classmethod
     def build(cls, item: Feedback, note: Annotation | None) -> InboxItemRead:
-        base = FeedbackRead.model_validate(item).model_dump()
-        base["meta"] = base.pop("metadata")
-        return cls.model_validate({**base, **(asdict(note) if note is not None else {})})
+        """The item's own fields (``meta`` is the model's name for ``metadata``) and its annotation, validated once."""
+        fields = {name: getattr(item, name) for name in _ITEM_FIELDS}
+        fields["meta"] = item.meta
+        if note is not None:
+            fields.update(vars(note))
+        return cls.model_validate(fields)
+
+
+_ITEM_FIELDS = tuple(name for name in FeedbackRead.model_fields if name != "metadata")
 
 
 class BulkIds(BaseModel):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy.orm import Session, aliased
 
 from northstar.core import audit
 from northstar.core.database import utcnow
@@ -31,6 +32,13 @@ from northstar.ideas.models import IdeaFeedbackLink
 
 #: most items one bulk action touches (a page of the inbox holds 50; the API allows more)
 MAX_BULK = 1000
+
+
+#: the category a person labelled an item with, and the one the model predicted (aliases built once: building
+#: them per call costs more than the query)
+label_category = aliased(TaxonomyCategory, name="label_category")
+predicted_category = aliased(TaxonomyCategory, name="predicted_category")
+_MERGED_INTO = aliased(Feedback, name="merged_into_this")
 
 
 @dataclass(frozen=True)
@@ -64,115 +72,84 @@ def sentiment_band(value: float | None) -> str | None:
     return "neutral"
 
 
-def annotate(session: Session, actor: Actor, feedback_ids: Iterable[int]) -> dict[int, Annotation]:
-    """Annotations for a page of items, in a handful of queries (never one per row).
+def _item_workspace_row(target: Any, target_id: Any) -> ColumnElement[bool]:
+    """Join condition: ``target``'s row with id ``target_id``, if it belongs to the item's workspace."""
+    return and_(target.id == target_id, target.workspace_id == Feedback.workspace_id)
 
-    Each query looks rows up by item id only and keeps those of the actor's workspace afterwards: with a
-    ``workspace_id = ?`` condition SQLite (which keeps no statistics) scans the whole workspace's index instead.
+
+def annotate(session: Session, actor: Actor, feedback_ids: Iterable[int]) -> dict[int, Annotation]:
+    """Annotations for a page of items, in one query (never one per row).
+
+    It joins everything said about each item (analysis, kind override, theme, label, prediction and the
+    category they name, and the count of items merged into it) by item id; the workspace check is on the
+    item's own row.
     """
     actor.require(READ)
     ws = actor.workspace_id
     ids = sorted(set(feedback_ids))
     if not ids:
         return {}
-    analysis = {
-        row.feedback_id: row
-        for row in session.execute(
-            select(
-                FeedbackAnalysis.feedback_id,
-                FeedbackAnalysis.workspace_id,
-                FeedbackAnalysis.kind,
-                FeedbackAnalysis.kind_confidence,
-                FeedbackAnalysis.sentiment,
-                FeedbackAnalysis.language,
-                FeedbackAnalysis.theme_id,
-                FeedbackAnalysis.empty,
-            ).where(FeedbackAnalysis.feedback_id.in_(ids))
+    rows = session.execute(
+        select(
+            Feedback.id,
+            Feedback.workspace_id,
+            FeedbackAnalysis.feedback_id.label("analysed_id"),
+            FeedbackAnalysis.kind,
+            FeedbackAnalysis.kind_confidence,
+            FeedbackAnalysis.sentiment,
+            FeedbackAnalysis.language,
+            FeedbackAnalysis.theme_id,
+            FeedbackAnalysis.empty,
+            FeedbackTheme.name.label("theme_name"),
+            KindOverride.kind.label("override"),
+            TaxonomyLabel.category_id.label("label_id"),
+            label_category.name.label("label_name"),
+            TaxonomyPrediction.category_id.label("prediction_id"),
+            TaxonomyPrediction.confidence.label("prediction_confidence"),
+            predicted_category.name.label("prediction_name"),
+            select(func.count())
+            .where(
+                _MERGED_INTO.merged_into_id == Feedback.id, _MERGED_INTO.workspace_id == Feedback.workspace_id
+            )
+            .scalar_subquery()
+            .label("merged_count"),
         )
-        if row.workspace_id == ws
-    }
-    overrides = {
-        feedback_id: kind
-        for feedback_id, owner, kind in session.execute(
-            select(KindOverride.feedback_id, KindOverride.workspace_id, KindOverride.kind).where(
-                KindOverride.feedback_id.in_(ids)
-            )
-        ).tuples()
-        if owner == ws
-    }
-    theme_ids = {row.theme_id for row in analysis.values() if row.theme_id}
-    themes = {
-        theme_id: name
-        for theme_id, owner, name in session.execute(
-            select(FeedbackTheme.id, FeedbackTheme.workspace_id, FeedbackTheme.name).where(
-                FeedbackTheme.id.in_(theme_ids)
-            )
-        ).tuples()
-        if owner == ws
-    }
-    labels = {
-        feedback_id: category_id
-        for feedback_id, owner, category_id in session.execute(
-            select(TaxonomyLabel.feedback_id, TaxonomyLabel.workspace_id, TaxonomyLabel.category_id).where(
-                TaxonomyLabel.feedback_id.in_(ids)
-            )
-        ).tuples()
-        if owner == ws
-    }
-    predictions = {
-        feedback_id: (category_id, confidence)
-        for feedback_id, owner, category_id, confidence in session.execute(
-            select(
-                TaxonomyPrediction.feedback_id,
-                TaxonomyPrediction.workspace_id,
-                TaxonomyPrediction.category_id,
-                TaxonomyPrediction.confidence,
-            ).where(TaxonomyPrediction.feedback_id.in_(ids))
-        ).tuples()
-        if owner == ws
-    }
-    category_ids = set(labels.values()) | {c for c, _ in predictions.values()}
-    categories = {
-        category_id: name
-        for category_id, owner, name in session.execute(
-            select(TaxonomyCategory.id, TaxonomyCategory.workspace_id, TaxonomyCategory.name).where(
-                TaxonomyCategory.id.in_(category_ids)
-            )
-        ).tuples()
-        if owner == ws
-    }
-    merged_counts = {
-        survivor: int(count)
-        for survivor, owner, count in session.execute(
-            select(Feedback.merged_into_id, Feedback.workspace_id, func.count())
-            .where(Feedback.merged_into_id.in_(ids))
-            .group_by(Feedback.merged_into_id, Feedback.workspace_id)
-        ).tuples()
-        if owner == ws
-    }
+        .select_from(Feedback)
+        .outerjoin(FeedbackAnalysis, FeedbackAnalysis.feedback_id == Feedback.id)
+        .outerjoin(FeedbackTheme, _item_workspace_row(FeedbackTheme, FeedbackAnalysis.theme_id))
+        .outerjoin(KindOverride, KindOverride.feedback_id == Feedback.id)
+        .outerjoin(TaxonomyLabel, TaxonomyLabel.feedback_id == Feedback.id)
+        .outerjoin(label_category, _item_workspace_row(label_category, TaxonomyLabel.category_id))
+        .outerjoin(TaxonomyPrediction, TaxonomyPrediction.feedback_id == Feedback.id)
+        .outerjoin(
+            predicted_category, _item_workspace_row(predicted_category, TaxonomyPrediction.category_id)
+        )
+        .where(Feedback.id.in_(ids))
+    ).all()
     result: dict[int, Annotation] = {}
-    for feedback_id in ids:
-        row = analysis.get(feedback_id)
-        override = overrides.get(feedback_id)
-        label = labels.get(feedback_id)
-        prediction = predictions.get(feedback_id)
-        category_id = label if label is not None else (prediction[0] if prediction else None)
-        analysed = row is not None and not row.empty
-        result[feedback_id] = Annotation(
+    for row in rows:
+        if row.workspace_id != ws:
+            continue
+        override = row.override
+        labelled = row.label_id is not None
+        category_id = row.label_id if labelled else row.prediction_id
+        has_analysis = row.analysed_id is not None
+        analysed = has_analysis and not row.empty
+        result[row.id] = Annotation(
             analysed=analysed,
-            kind=override or (row.kind if row is not None else None),
-            kind_confidence=1.0 if override else (row.kind_confidence if row is not None else None),
+            kind=override or row.kind,
+            kind_confidence=1.0 if override else row.kind_confidence,
             kind_set_by_person=override is not None,
-            sentiment=row.sentiment if analysed and row is not None else None,
-            sentiment_band=sentiment_band(row.sentiment) if analysed and row is not None else None,
-            language=row.language if row is not None else None,
-            theme_id=row.theme_id if row is not None else None,
-            theme_name=themes.get(row.theme_id) if row is not None and row.theme_id else None,
+            sentiment=row.sentiment if analysed else None,
+            sentiment_band=sentiment_band(row.sentiment) if analysed else None,
+            language=row.language,
+            theme_id=row.theme_id,
+            theme_name=row.theme_name if row.theme_id else None,
             category_id=category_id,
-            category_name=categories.get(category_id) if category_id else None,
-            category_confidence=None if label is not None or not prediction else prediction[1],
-            category_labelled=label is not None,
-            merged_count=int(merged_counts.get(feedback_id, 0)),
+            category_name=(row.label_name if labelled else row.prediction_name) if category_id else None,
+            category_confidence=None if labelled or row.prediction_id is None else row.prediction_confidence,
+            category_labelled=labelled,
+            merged_count=int(row.merged_count or 0),
         )
     return result
 
@@ -287,6 +264,5 @@ def theme_choices(session: Session, actor: Actor) -> tuple[list[tuple[int, str]]
     """(themes to filter by: parents and the themes that hold items; themes items can be moved to)."""
     from northstar.feedback import themes_service
 
-    holders = themes_service.theme_choices(session, actor, parents=False)
-    parents = themes_service.theme_choices(session, actor, parents=True)
+    parents, holders = themes_service.theme_picker_lists(session, actor)
     return sorted(parents + holders, key=lambda pair: pair[1].casefold()), holders

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from northstar.core.listing import ListParams
 from northstar.customers.models import SEGMENTS
-from northstar.feedback import import_pages, inbox_service, service, taxonomy_service
+from northstar.feedback import import_pages, inbox_cells, inbox_service, service, taxonomy_service
 from northstar.feedback.analysis.kind import KINDS
 from northstar.feedback.models import SOURCES
 from northstar.feedback.schemas import FeedbackCreate
@@ -45,6 +45,10 @@ IMPORT = ImportTarget(
     required=("text",),
     action="/feedback/import",
 )
+
+
+#: template globals this module's pages use (collected by web/templating.py)
+TEMPLATE_GLOBALS = inbox_cells.TEMPLATE_GLOBALS
 
 
 @router.get("/feedback/import")

@@ -222,18 +222,14 @@ def list_categories(session: Session, actor: Actor) -> list[CategoryStats]:
             select(TaxonomyLabel.category_id, func.count())
             .where(TaxonomyLabel.workspace_id == ws)
             .group_by(TaxonomyLabel.category_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     predicted = dict(
         session.execute(
             select(TaxonomyPrediction.category_id, func.count())
             .where(TaxonomyPrediction.workspace_id == ws)
             .group_by(TaxonomyPrediction.category_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     rows = session.scalars(
         select(TaxonomyCategory).where(TaxonomyCategory.workspace_id == ws).order_by(TaxonomyCategory.name)
@@ -266,9 +262,7 @@ def label_items(
             select(TaxonomyPrediction.feedback_id, TaxonomyPrediction.category_id).where(
                 TaxonomyPrediction.feedback_id.in_(ids)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     changed = corrections = 0
     for feedback_id in ids:
@@ -342,9 +336,7 @@ def _prepared(
             select(
                 FeedbackAnalysis.feedback_id, FeedbackAnalysis.text_hash, FeedbackAnalysis.embedding
             ).where(FeedbackAnalysis.feedback_id.in_(ids), FeedbackAnalysis.embedding.is_not(None))
-        )
-        .tuples()
-        .all()
+        ).all()
     }
     kept_ids: list[int] = []
     texts: list[str] = []
@@ -428,9 +420,7 @@ def train_model(
     names = dict(
         session.execute(
             select(TaxonomyCategory.id, TaxonomyCategory.name).where(TaxonomyCategory.workspace_id == ws)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     counts = Counter(category for _, category, _ in rows)
     skipped = {
@@ -592,9 +582,7 @@ def _predict_all(
     for start in range(0, len(all_ids), BATCH):
         report(start, len(all_ids), "predicting categories")
         chunk = all_ids[start : start + BATCH]
-        items = list(
-            session.execute(select(Feedback.id, Feedback.text).where(Feedback.id.in_(chunk))).tuples().all()
-        )
+        items = list(session.execute(select(Feedback.id, Feedback.text).where(Feedback.id.in_(chunk))).all())
         ids, texts, vectors = _prepared(session, items, embedder)
         for feedback_id, guess in zip(ids, model.predict(texts, vectors), strict=True):
             if int(guess.label) in live:
@@ -698,9 +686,7 @@ def model_report(session: Session, actor: Actor, version: TaxonomyModelVersion) 
             select(TaxonomyCategory.id, TaxonomyCategory.name).where(
                 TaxonomyCategory.workspace_id == actor.workspace_id
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     order = [int(c) for c in version.confusion.get("categories", [])]
     matrix = version.confusion.get("matrix", [])
@@ -748,9 +734,7 @@ def overview(session: Session, actor: Actor) -> TaxonomyOverview:
             select(TaxonomyLabel.origin, func.count())
             .where(TaxonomyLabel.workspace_id == actor.workspace_id)
             .group_by(TaxonomyLabel.origin)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return TaxonomyOverview(
         categories=categories,
@@ -773,7 +757,5 @@ def category_choices(session: Session, actor: Actor) -> list[tuple[int, str]]:
             select(TaxonomyCategory.id, TaxonomyCategory.name)
             .where(TaxonomyCategory.workspace_id == actor.workspace_id)
             .order_by(TaxonomyCategory.name)
-        )
-        .tuples()
-        .all()
+        ).all()
     ]

@@ -271,16 +271,26 @@ def theme_items(
 def theme_choices(session: Session, actor: Actor, parents: bool) -> list[tuple[int, str]]:
     """(id, label) of the live parent themes, or of the themes that hold items (sub-themes labelled
     "parent › name", and candidate themes), for pickers."""
+    groups, holders = theme_picker_lists(session, actor)
+    return groups if parents else holders
+
+
+def theme_picker_lists(session: Session, actor: Actor) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Both lists of ``theme_choices`` (parents, themes that hold items) from one read of the themes."""
     actor.require(READ)
     rows = _rows(session, actor.workspace_id)
     merged = merged_map(session, actor.workspace_id)
     names = {row.id: row.name for row in rows}
-    labels = [
-        (row.id, f"{names[row.parent_id]} › {row.name}" if row.parent_id in names else row.name)
-        for row in rows
-        if row.id not in merged and is_group(row) == parents
-    ]
-    return sorted(labels, key=lambda pair: pair[1].casefold())
+    groups: list[tuple[int, str]] = []
+    holders: list[tuple[int, str]] = []
+    for row in rows:
+        if row.id in merged:
+            continue
+        label = f"{names[row.parent_id]} › {row.name}" if row.parent_id in names else row.name
+        (groups if is_group(row) else holders).append((row.id, label))
+    return sorted(groups, key=lambda pair: pair[1].casefold()), sorted(
+        holders, key=lambda pair: pair[1].casefold()
+    )
 
 
 def idea_themes(session: Session, actor: Actor, idea_id: int) -> list[IdeaTheme]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.responses import Response
 
 from northstar.core.listing import ListParams
 from northstar.core.schemas import PageOut
@@ -19,11 +20,12 @@ from northstar.ideas.schemas import (
     Status,
 )
 from northstar.web.deps import DB, ApiActor
+from northstar.web.responses import model_response
 
 router = APIRouter(prefix="/ideas", tags=["ideas"])
 
 
-@router.get("")
+@router.get("", response_model=PageOut[IdeaRead])
 def list_ideas(
     session: DB,
     actor: ApiActor,
@@ -34,16 +36,17 @@ def list_ideas(
     sort: Annotated[str | None, Query(max_length=40)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> PageOut[IdeaRead]:
+) -> Response:
     filters = {"status": status, "team_id": team_id, "owner_id": owner_id}
     result = service.list_ideas(session, actor, ListParams(q, sort, page, per_page, filters))
-    return PageOut(
+    page_out = PageOut[IdeaRead](
         items=[IdeaRead.model_validate(i) for i in result.items],
         total=result.total,
         page=result.page,
         per_page=result.per_page,
         total_capped=result.total_capped,
     )
+    return model_response(page_out)
 
 
 @router.post("", status_code=201)

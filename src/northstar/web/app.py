@@ -16,7 +16,9 @@ from northstar.core.database import create_database_engine, create_session_facto
 from northstar.core.jobs import JobRunner
 from northstar.core.settings import Settings
 from northstar.web import api_core, pages_core
+from northstar.web.concurrency import ConcurrencyCap
 from northstar.web.errors import install_error_handlers
+from northstar.web.load_board import LoadBoard
 from northstar.web.templating import build_templates
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key()
 
     install_error_handlers(app)
+    board = LoadBoard(settings.resolved_home() / "run" / "web-load.board")
+    app.add_middleware(ConcurrencyCap, limit=settings.web_concurrency, board=board)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     api = APIRouter(prefix=API_PREFIX)

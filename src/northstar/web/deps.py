@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from northstar.accounts import service as accounts
 from northstar.accounts.models import LoginSession, User
-from northstar.core.errors import AuthenticationRequired, NorthstarError, PermissionDenied
-from northstar.core.permissions import Actor
+from northstar.core.errors import AuthenticationRequired, NorthstarError, NotFound, PermissionDenied
+from northstar.core.permissions import Actor, Role
 from northstar.core.settings import Settings
 
 SESSION_COOKIE = "northstar_session"
@@ -100,15 +100,18 @@ class PageUser:
 
 def page_user(request: Request, session: DB) -> PageUser:
     """The logged-in user of a page request, else a redirect to the login page."""
-    login = _login(request, session)
-    if login is None:
+    secret = request.cookies.get(SESSION_COOKIE)
+    found = accounts.resolve_page_login(session, secret) if secret else None
+    if found is None:
         raise LoginRedirect(request.url.path)
-    user = session.get(User, login.user_id)
-    if user is None or not user.is_active:
+    login, user, role = found
+    if not user.is_active:
         raise LoginRedirect(request.url.path)
     if login.workspace_id is None:
         raise NorthstarError("you are not a member of any workspace yet; ask an admin to add you")
-    actor = accounts.actor_for(session, login.user_id, login.workspace_id)
+    if role is None:
+        raise NotFound("workspace not found")
+    actor = Actor(user_id=user.id, workspace_id=login.workspace_id, role=Role(role), user_name=user.name)
     return PageUser(actor=actor, user=user, login=login)
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from northstar import modules
 
 
-def _money(value: float | None, currency: str = "$") -> str:
+def money(value: float | None, currency: str = "$") -> str:
+    """An amount as people read it: $1.2M, $45k, $950; "—" when unknown."""
     if value is None:
         return "—"
     value = float(value)
@@ -24,12 +27,28 @@ def _money(value: float | None, currency: str = "$") -> str:
     return f"{currency}{value:,.0f}"
 
 
-def _date(value: datetime | None) -> str:
+def short_date(value: datetime | None) -> str:
+    """A date as YYYY-MM-DD; "—" when unknown."""
     return value.strftime("%Y-%m-%d") if value else "—"
 
 
 def _label(value: str | None) -> str:
     return (value or "—").replace("_", " ")
+
+
+def _options(pairs: Iterable[tuple[Any, Any]], selected: Any = None) -> Markup:
+    """``<option>`` elements for (value, text) pairs, marking ``selected`` (compared as text).
+
+    Built in Python rather than a template loop: a picker of a few hundred ideas or themes on every inbox page
+    costs a tenth of the time this way.
+    """
+    chosen = "" if selected is None else str(selected)
+    parts = []
+    for value, text in pairs:
+        value_text = str(value)
+        mark = " selected" if value_text == chosen else ""
+        parts.append(f'<option value="{escape(value_text)}"{mark}>{escape(text)}</option>')
+    return Markup("".join(parts))
 
 
 def build_templates() -> Jinja2Templates:
@@ -39,8 +58,11 @@ def build_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=_money, date=_date, label=_label)
+    env.filters.update(money=money, date=short_date, label=_label)
     env.globals["navigation"] = modules.navigation()
+    env.globals["options"] = _options
+    for _spec, module in modules.parts("pages"):  # a module's own helpers, e.g. the inbox badges
+        env.globals.update(modules.attr(module, "TEMPLATE_GLOBALS") or {})
     return Jinja2Templates(env=env)
 
 
