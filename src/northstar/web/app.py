@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.upgrade_on_start:
-            migrate.upgrade(database_url)
+            migrate.upgrade_once(database_url, settings.resolved_home() / "run" / "migrate.lock")
         yield
         app.state.jobs.shutdown()
         for _spec, module in modules.parts("runtime"):
