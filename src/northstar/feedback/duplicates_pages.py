@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from northstar.core.errors import FieldError, ValidationFailed
 from northstar.feedback import duplicates_service, service
 from northstar.feedback.inbox_pages import back_to_inbox, read_form, selected_ids
 from northstar.web.deps import DB, CurrentUser
-from northstar.web.forms import optional_int
+from northstar.web.forms import optional_int, see_other
 from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -50,11 +50,6 @@ def duplicates_page(
     )
 
 
-def _back(**notice: str | int) -> RedirectResponse:
-    query = "&".join(f"{k}={v}" for k, v in notice.items())
-    return RedirectResponse(f"/feedback/duplicates?{query}", status_code=303)
-
-
 @router.post("/feedback/duplicates/merge")
 async def merge(request: Request, session: DB, user: CurrentUser) -> Response:
     """Merge the posted items into ``survivor_id`` (from this page or the inbox's merge confirmation)."""
@@ -65,7 +60,7 @@ async def merge(request: Request, session: DB, user: CurrentUser) -> Response:
     result = duplicates_service.merge_feedback(session, user.actor, survivor_id, selected_ids(form))
     if "back" in form:
         return back_to_inbox(str(form.get("back", "")), done="merge", count=len(result.merged_ids))
-    return _back(done="merge", count=len(result.merged_ids))
+    return see_other("/feedback/duplicates", done="merge", count=len(result.merged_ids))
 
 
 @router.post("/feedback/duplicates/dismiss")
@@ -75,7 +70,7 @@ async def dismiss(request: Request, session: DB, user: CurrentUser) -> Response:
     if first is None or second is None:
         raise ValidationFailed("say which two items are not duplicates", [FieldError("first_id", "empty")])
     duplicates_service.dismiss_pair(session, user.actor, first, second)
-    return _back(done="dismiss", count=1)
+    return see_other("/feedback/duplicates", done="dismiss", count=1)
 
 
 @router.post("/feedback/duplicates/restore")
@@ -85,7 +80,7 @@ async def restore(request: Request, session: DB, user: CurrentUser) -> Response:
     if first is None or second is None:
         raise ValidationFailed("say which pair to restore", [FieldError("first_id", "empty")])
     duplicates_service.restore_pair(session, user.actor, first, second)
-    return RedirectResponse("/feedback/duplicates?show=dismissed&done=restore&count=1", status_code=303)
+    return see_other("/feedback/duplicates", show="dismissed", done="restore", count=1)
 
 
 @router.post("/feedback/duplicates/unmerge")
@@ -93,4 +88,4 @@ async def unmerge(request: Request, session: DB, user: CurrentUser) -> Response:
     form = await read_form(request, user)
     (feedback_id,) = selected_ids(form)[:1]
     duplicates_service.unmerge_feedback(session, user.actor, feedback_id)
-    return _back(done="unmerge", count=1)
+    return see_other("/feedback/duplicates", done="unmerge", count=1)

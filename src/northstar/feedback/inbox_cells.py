@@ -13,16 +13,12 @@ from markupsafe import Markup, escape
 from northstar.customers.models import Customer
 from northstar.feedback.inbox_service import Annotation
 from northstar.feedback.models import Feedback
-from northstar.web.templating import money, short_date
+from northstar.web.templating import label, money, short_date
 
 TEXT_CHARS = 500
 
 _NOT_ANALYSED = Markup('<span class="muted" title="not analysed yet">—</span>')
 _NONE = Markup('<span class="muted">—</span>')
-
-
-def _label(value: str) -> str:
-    return value.replace("_", " ")
 
 
 def _badge(classes: str, text: str, detail: str, title: str = "") -> Markup:
@@ -39,8 +35,8 @@ def kind_badge(note: Annotation | None) -> Markup:
     if note is None or not note.kind:
         return _NOT_ANALYSED
     if note.kind_set_by_person:
-        return _badge(f"kind-{note.kind} by-person", _label(note.kind), "set by hand", "set by a person")
-    return _badge(f"kind-{note.kind}", _label(note.kind), f"{note.kind_confidence or 0:.0%}", "analysed")
+        return _badge(f"kind-{note.kind} by-person", label(note.kind), "set by hand", "set by a person")
+    return _badge(f"kind-{note.kind}", label(note.kind), f"{note.kind_confidence or 0:.0%}", "analysed")
 
 
 def sentiment_badge(note: Annotation | None) -> Markup:
@@ -73,7 +69,7 @@ def _text_cell(item: Feedback, note: Annotation | None) -> str:
 def _customer_cell(customer: Customer | None) -> str:
     if customer is None:
         return f"<td>{_NONE}</td>"
-    segment = escape(_label(customer.segment or "—"))
+    segment = escape(label(customer.segment))
     return (
         f'<td><a href="?customer_id={customer.id}" title="only this customer&#39;s feedback">'
         f'{escape(customer.name)}</a><br><span class="muted">{segment} · {escape(money(customer.arr))}</span></td>'
@@ -93,7 +89,7 @@ def inbox_row(item: Feedback, customer: Customer | None, note: Annotation | None
         f'<tr><td><input type="checkbox" name="feedback_id" value="{item.id}" aria-label="select feedback {item.id}">'
         f"</td>{_text_cell(item, note)}{_customer_cell(customer)}<td>{kind_badge(note)}</td>"
         f"<td>{sentiment_badge(note)}</td>{_theme_cell(note)}<td>{category_badge(note)}</td>"
-        f"<td>{escape(_label(item.source))}{rating}</td>"
+        f"<td>{escape(label(item.source))}{rating}</td>"
         f'<td class="muted">{escape(short_date(item.received_at))}</td></tr>\n'
     )
 

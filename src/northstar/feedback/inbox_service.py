@@ -165,6 +165,18 @@ def owned_ids(
         raise ValidationFailed(
             f"at most {MAX_BULK} items per bulk action; got {len(wanted)}", [FieldError(field, "too many")]
         )
+    require_in_workspace(session, actor, wanted, field)
+    return wanted
+
+
+def require_in_workspace(
+    session: Session,
+    actor: Actor,
+    wanted: Sequence[int],
+    field: str = "feedback_ids",
+    outcome: str = "changed",
+) -> None:
+    """Refuse the action (``nothing was <outcome>``) unless every id is an item of the actor's workspace."""
     found = set(
         session.scalars(
             select(Feedback.id).where(Feedback.workspace_id == actor.workspace_id, Feedback.id.in_(wanted))
@@ -173,10 +185,9 @@ def owned_ids(
     missing = [i for i in wanted if i not in found]
     if missing:
         raise ValidationFailed(
-            f"no feedback item(s) {', '.join(map(str, missing[:10]))} in this workspace; nothing was changed",
+            f"no feedback item(s) {', '.join(map(str, missing[:10]))} in this workspace; nothing was {outcome}",
             [FieldError(field, f"unknown id {m}") for m in missing[:100]],
         )
-    return wanted
 
 
 def set_kind(session: Session, actor: Actor, feedback_ids: Sequence[int], kind: str | None) -> int:

@@ -107,18 +107,15 @@ def inbox_page(
         user.actor,
         {f.customer_id for f in result.items if f.customer_id} | {optional_int(customer_id) or 0} - {0},
     )
-    current = query_string(
-        q=q,
-        source=source,
-        segment=segment,
-        customer_id=customer_id,
-        linked=linked,
-        kind=kind,
-        sentiment=sentiment,
-        theme_id=theme_id,
-        category_id=category_id,
-        sort=sort,
-    )
+    shown = {"q": q, "source": source, "segment": segment, "customer_id": customer_id, "linked": linked}
+    shown |= {
+        "kind": kind,
+        "sentiment": sentiment,
+        "theme_id": theme_id,
+        "category_id": category_id,
+        "sort": sort,
+    }
+    current = query_string(**shown)
     return render(
         request,
         "inbox.html",
@@ -150,17 +147,7 @@ def inbox_page(
         count=count,
         base_query=current,
         back=current,
-        without_customer=query_string(
-            q=q,
-            source=source,
-            segment=segment,
-            linked=linked,
-            kind=kind,
-            sentiment=sentiment,
-            theme_id=theme_id,
-            category_id=category_id,
-            sort=sort,
-        ),
+        without_customer=query_string(**{**shown, "customer_id": None}),
     )
 
 

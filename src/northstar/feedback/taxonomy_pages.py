@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from northstar.core.errors import FieldError, ValidationFailed
 from northstar.feedback import service, taxonomy_service
 from northstar.feedback.inbox_pages import read_form, selected_ids
 from northstar.web.deps import DB, CurrentUser
-from northstar.web.forms import optional_int
+from northstar.web.forms import optional_int, see_other
 from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -46,18 +46,13 @@ def taxonomy_page(
     )
 
 
-def _back(**notice: str | int) -> RedirectResponse:
-    query = "&".join(f"{k}={v}" for k, v in notice.items())
-    return RedirectResponse(f"/feedback/taxonomy?{query}", status_code=303)
-
-
 @router.post("/feedback/taxonomy/categories")
 async def add_category(request: Request, session: DB, user: CurrentUser) -> Response:
     form = await read_form(request, user)
     taxonomy_service.add_category(
         session, user.actor, str(form.get("name", "")), str(form.get("description", ""))
     )
-    return _back(done="category", count=1)
+    return see_other("/feedback/taxonomy", done="category", count=1)
 
 
 @router.post("/feedback/taxonomy/categories/{category_id}")
@@ -71,14 +66,14 @@ async def update_category(category_id: int, request: Request, session: DB, user:
         name=str(form.get("name", "")) or None,
         description=str(description) if description is not None else None,
     )
-    return _back(done="renamed", count=1)
+    return see_other("/feedback/taxonomy", done="renamed", count=1)
 
 
 @router.post("/feedback/taxonomy/categories/{category_id}/delete")
 async def delete_category(category_id: int, request: Request, session: DB, user: CurrentUser) -> Response:
     await read_form(request, user)
     taxonomy_service.delete_category(session, user.actor, category_id)
-    return _back(done="deleted", count=1)
+    return see_other("/feedback/taxonomy", done="deleted", count=1)
 
 
 @router.post("/feedback/taxonomy/label")
@@ -89,7 +84,7 @@ async def label(request: Request, session: DB, user: CurrentUser) -> Response:
     if category_id is None:
         raise ValidationFailed("choose a category", [FieldError("category_id", "empty")])
     changed = taxonomy_service.label_items(session, user.actor, selected_ids(form), category_id, "taxonomy")
-    return _back(done="label", count=changed)
+    return see_other("/feedback/taxonomy", done="label", count=changed)
 
 
 @router.post("/feedback/taxonomy/train")
@@ -99,7 +94,7 @@ async def train(request: Request, session: DB, user: CurrentUser) -> Response:
     taxonomy_service.refuse_concurrent_job(session, user.actor)
     taxonomy_service.require_trainable(session, user.actor)
     request.app.state.jobs.submit(session, user.actor, taxonomy_service.TRAIN_JOB, {})
-    return _back(done="training", count=0)
+    return see_other("/feedback/taxonomy", done="training", count=0)
 
 
 @router.post("/feedback/taxonomy/predict")
@@ -109,4 +104,4 @@ async def predict(request: Request, session: DB, user: CurrentUser) -> Response:
     if taxonomy_service.current_model(session, user.actor) is None:
         raise ValidationFailed("no model yet: label items and train one first")
     request.app.state.jobs.submit(session, user.actor, taxonomy_service.PREDICT_JOB, {})
-    return _back(done="predicting", count=0)
+    return see_other("/feedback/taxonomy", done="predicting", count=0)

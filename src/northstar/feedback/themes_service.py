@@ -22,6 +22,7 @@ from northstar.core.errors import FieldError, ValidationFailed
 from northstar.core.listing import Page, get_owned
 from northstar.core.permissions import READ, Actor
 from northstar.customers.models import Customer
+from northstar.feedback import inbox_service
 from northstar.feedback.analysis.clustering import unit_rows
 from northstar.feedback.analysis.embeddings import EMBEDDING_DIMENSION, Embedder, text_hash
 from northstar.feedback.analysis.naming import keywords_per_cluster, representative_quotes, theme_name
@@ -472,17 +473,7 @@ def move_items(session: Session, actor: Actor, theme_id: int, feedback_ids: Sequ
 def _check_movable(
     session: Session, actor: Actor, wanted: list[int], rows: dict[int, FeedbackAnalysis]
 ) -> None:
-    known = set(
-        session.scalars(
-            select(Feedback.id).where(Feedback.workspace_id == actor.workspace_id, Feedback.id.in_(wanted))
-        )
-    )
-    unknown = [i for i in wanted if i not in known]
-    if unknown:
-        raise ValidationFailed(
-            f"no feedback item(s) {', '.join(map(str, unknown[:10]))} in this workspace; nothing was moved",
-            [FieldError("feedback_ids", f"unknown id {i}") for i in unknown[:100]],
-        )
+    inbox_service.require_in_workspace(session, actor, wanted, outcome="moved")
     unanalysed = [i for i in wanted if i not in rows]
     if unanalysed:
         raise ValidationFailed(

@@ -67,10 +67,8 @@ class ConcurrencyCap:
         if self.board is not None:
             try:
                 self.board.publish(waiting)
-            except OSError:
-                self.board = (
-                    None  # no shared view (read-only data directory, …): fall back to closing when busy
-                )
+            except OSError:  # no shared view (read-only data directory, …): fall back to closing when busy
+                self.board = None
 
     def should_close(self) -> bool:
         """Whether a response now should ask its client to reconnect (see the module notes)."""

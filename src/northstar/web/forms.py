@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ValidationError
+from starlette.responses import RedirectResponse
 
 from northstar.core.errors import FieldError, ValidationFailed
 
@@ -15,6 +16,11 @@ M = TypeVar("M", bound=BaseModel)
 def query_string(**values: Any) -> str:
     """A query string of the non-empty values (to keep filters across pagination links)."""
     return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def see_other(path: str, **notice: str | int) -> RedirectResponse:
+    """303 to ``path`` with ``notice`` as its query (what a page shows after a form post: done=…&count=…)."""
+    return RedirectResponse(f"{path}?{query_string(**notice)}", status_code=303)
 
 
 def parse_form(model: type[M], data: dict[str, Any]) -> M:

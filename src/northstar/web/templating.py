@@ -32,7 +32,8 @@ def short_date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else "—"
 
 
-def _label(value: str | None) -> str:
+def label(value: str | None) -> str:
+    """A code as words: ``feature_request`` → "feature request"; "—" when missing."""
     return (value or "—").replace("_", " ")
 
 
@@ -58,7 +59,7 @@ def build_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=money, date=short_date, label=_label)
+    env.filters.update(money=money, date=short_date, label=label)
     env.globals["navigation"] = modules.navigation()
     env.globals["options"] = _options
     for _spec, module in modules.parts("pages"):  # a module's own helpers, e.g. the inbox badges
