@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from northstar import modules
 from northstar.core import migrate
 from northstar.core.database import Base, create_database_engine, create_session_factory
+from northstar.core.listing import forget_capped_listings
 
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -138,6 +139,7 @@ def database_url(backend: str, _databases: _Databases) -> Iterator[str]:
         pytest.skip(str(exc))
     yield url
     _databases.clean(backend)
+    forget_capped_listings()  # a listing remembered as over its cap must not outlive its rows
 
 
 @pytest.fixture

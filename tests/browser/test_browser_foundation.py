@@ -50,6 +50,10 @@ def test_link_feedback_from_inbox_and_see_arr_on_idea_page(
     page.goto(f"{live_server}/feedback")
     for text in ("SAML single sign-on", "SSO with Okta", "Single sign-on would"):
         page.locator("tr", has_text=text).locator("input[name=feedback_id]").check()
+    # the picker lists the newest ideas; its search box asks the API for any other
+    page.fill("input[data-idea-search]", "saml")
+    page.wait_for_function("document.querySelector('select[name=idea_id]').value !== ''")  # the one match
+    assert page.locator("select[name=idea_id] option").count() == 2
     page.select_option("select[name=idea_id]", label="Single sign-on (SAML)")
     page.select_option("select[name=importance]", value="3")
     page.click("button:has-text('Link')")

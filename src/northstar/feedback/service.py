@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, load_only
 
 from northstar.core import audit
 from northstar.core.database import utcnow
@@ -244,6 +244,7 @@ def list_feedback(session: Session, actor: Actor, params: ListParams) -> Page[Fe
         sortable=SORTABLE,
         default_sort="-received_at",
         fts_table="feedback_fts",
+        listing=("feedback", actor.workspace_id),
     )
 
 
@@ -317,11 +318,16 @@ def feedback_by_id(session: Session, actor: Actor, ids: Iterable[int]) -> dict[i
 
 
 def customers_by_id(session: Session, actor: Actor, ids: set[int]) -> dict[int, Customer]:
-    """Customers for a set of ids (for rendering lists without one query per row)."""
+    """Customers for a set of ids (for rendering lists without one query per row).
+
+    Only what lists show is loaded (name, segment, ARR); another attribute is read from the database when
+    first used."""
     if not ids:
         return {}
     rows = session.scalars(
-        select(Customer).where(Customer.workspace_id == actor.workspace_id, Customer.id.in_(ids))
+        select(Customer)
+        .options(load_only(Customer.name, Customer.segment, Customer.arr, Customer.workspace_id))
+        .where(Customer.workspace_id == actor.workspace_id, Customer.id.in_(ids))
     )
     return {c.id: c for c in rows}
 

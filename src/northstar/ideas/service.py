@@ -115,13 +115,17 @@ def list_ideas(session: Session, actor: Actor, params: ListParams) -> Page[Idea]
     )
 
 
-def idea_choices(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, str]]:
-    """(id, title) of the first ``limit`` ideas by title, for pickers (no count, no full rows)."""
+def idea_choices(session: Session, actor: Actor, limit: int = 30) -> list[tuple[int, str]]:
+    """(id, title) of the ``limit`` newest ideas, for pickers (no count, no full rows).
+
+    A workspace can hold thousands of ideas; a picker lists the newest (the ones being worked on) and its search
+    box finds any other through ``GET /api/v1/ideas?q=`` (``static/app.js``).
+    """
     actor.require(READ)
     rows = session.execute(
         select(Idea.id, Idea.title)
         .where(Idea.workspace_id == actor.workspace_id)
-        .order_by(Idea.title, Idea.id)
+        .order_by(Idea.id.desc())
         .limit(limit)
     )
     return [(int(row.id), str(row.title)) for row in rows]

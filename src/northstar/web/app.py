@@ -12,7 +12,11 @@ from fastapi.staticfiles import StaticFiles
 
 from northstar import __version__, modules
 from northstar.core import migrate
-from northstar.core.database import create_database_engine, create_session_factory
+from northstar.core.database import (
+    create_database_engine,
+    create_read_session_factory,
+    create_session_factory,
+)
 from northstar.core.jobs import JobRunner
 from northstar.core.settings import Settings
 from northstar.web import api_core, pages_core
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.read_session_factory = create_read_session_factory(engine)
     app.state.jobs = JobRunner(app.state.session_factory, settings.job_workers)
     app.state.templates = build_templates()
     app.state.secret_key = settings.resolved_secret_key()

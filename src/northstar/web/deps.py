@@ -26,8 +26,14 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """A session per request: committed when the route returns normally, rolled back otherwise."""
-    session = request.app.state.session_factory()
+    """A session per request: committed when the route returns normally, rolled back otherwise.
+
+    Safe methods (GET, HEAD, OPTIONS) only read, and get a session without a transaction on PostgreSQL
+    (``database.create_read_session_factory``).
+    """
+    state = request.app.state
+    factory = state.read_session_factory if request.method in SAFE_METHODS else state.session_factory
+    session = factory()
     try:
         yield session
         session.commit()

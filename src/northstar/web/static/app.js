@@ -1,5 +1,42 @@
-// Northstar's small progressive enhancements: select-all checkboxes and live job progress.
+// Northstar's small progressive enhancements: select-all checkboxes, idea search and live job progress.
+
+// An idea picker lists the newest ideas; its search box refills it with the ideas whose title or description
+// match what was typed (GET /api/v1/ideas?q=), so any of thousands of ideas can be chosen.
+const searchIdeas = (input) => {
+  const select = input.form.querySelector(`select[name="${input.dataset.ideaSearch}"]`);
+  if (!select) return;
+  const placeholder = select.options[0].cloneNode(true);
+  const newest = Array.from(select.options).slice(1).map((option) => option.cloneNode(true));
+  const fill = (options) => {
+    select.replaceChildren(placeholder.cloneNode(true), ...options);
+    if (options.length === 1) select.value = options[0].value;
+  };
+  let timer = null;
+  let asked = "";
+  const search = async () => {
+    const term = input.value.trim();
+    if (term === asked) return;
+    asked = term;
+    if (term.length < 2) { fill(newest.map((option) => option.cloneNode(true))); return; }
+    const query = new URLSearchParams({ q: term, per_page: "30", sort: "title" });
+    const response = await fetch(`/api/v1/ideas?${query}`, { credentials: "same-origin" });
+    if (!response.ok || term !== asked) return;
+    const found = (await response.json()).items.map((idea) => new Option(idea.title, idea.id));
+    if (!found.length) {
+      const none = new Option(`no idea matches "${term}"`, "");
+      none.disabled = true;
+      found.push(none);
+    }
+    fill(found);
+  };
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 250); });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); clearTimeout(timer); search(); }
+  });
+};
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-idea-search]").forEach(searchIdeas);
   document.querySelectorAll("input[data-select-all]").forEach((box) => {
     box.addEventListener("change", () => {
       document.querySelectorAll(`input[name="${box.dataset.selectAll}"]`).forEach((item) => { item.checked = box.checked; });
