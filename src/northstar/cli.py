@@ -82,7 +82,11 @@ def init(
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default NORTHSTAR_HOST or 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port (default NORTHSTAR_PORT or 8000)."),
-    workers: int = typer.Option(1, help="Server processes."),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        help="Server processes (default NORTHSTAR_WEB_WORKERS, else one per CPU core, at most 4).",
+    ),
 ) -> None:
     """Serve the web UI and the JSON API (migrating the database first)."""
     import uvicorn
@@ -92,7 +96,7 @@ def serve(
         "northstar.web.asgi:app",
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers,
+        workers=workers or settings.resolved_web_workers(),
         log_level="info",
         proxy_headers=False,
     )
@@ -119,7 +123,7 @@ def demo(
         f"\n[bold green]Northstar demo ready[/] at {url}\n  log in as [bold]{DEMO_EMAIL}[/] / [bold]{DEMO_PASSWORD}[/]\n"
     )
     if serve_after:
-        serve(host=None, port=port, workers=1)
+        serve(host=None, port=port, workers=None)
 
 
 @db_app.command("upgrade")

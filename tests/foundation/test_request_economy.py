@@ -185,3 +185,17 @@ def test_the_idea_picker_lists_the_newest_ideas_and_the_api_finds_the_rest(
     # what the search box asks (static/app.js): an older idea is found by its title
     found = client.get("/api/v1/ideas", params={"q": "number 00", "per_page": 30, "sort": "title"})
     assert [item["title"] for item in found.json()["items"]] == ["Idea number 00"]
+
+
+def test_serve_starts_one_process_per_core_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    from northstar.core.settings import Settings
+
+    monkeypatch.delenv("NORTHSTAR_WEB_WORKERS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert Settings().resolved_web_workers() == 2
+    monkeypatch.setattr("os.cpu_count", lambda: 32)
+    assert Settings().resolved_web_workers() == 4  # the database and the jobs need cores too
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert Settings().resolved_web_workers() == 1
+    monkeypatch.setenv("NORTHSTAR_WEB_WORKERS", "3")
+    assert Settings().resolved_web_workers() == 3

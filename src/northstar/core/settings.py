@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -34,6 +35,12 @@ class Settings(BaseSettings):
         le=64,
         description="Requests one server process works on at once; more wait their turn (web/concurrency.py).",
     )
+    web_workers: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="Server processes of `northstar serve`; default one per CPU core, at most 4.",
+    )
     job_workers: int = Field(default=2, description="Threads of the in-process background job runner.")
     upgrade_on_start: bool = Field(
         default=True, description="Run database migrations when the server starts."
@@ -53,6 +60,16 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
         return f"sqlite:///{self.resolved_home() / 'northstar.db'}"
+
+    def resolved_web_workers(self) -> int:
+        """Server processes: the configured number, else one per CPU core (at most 4).
+
+        Python runs one request at a time per process, so one process uses about one core; on 2 cores, 2
+        processes served the inbox at 1.8 times the rate of one (benchmarks/results/web_pages.md).
+        """
+        if self.web_workers:
+            return self.web_workers
+        return max(1, min(os.cpu_count() or 1, 4))
 
     def resolved_secret_key(self) -> str:
         """The secret key; generated once and stored in the data directory when not configured."""
