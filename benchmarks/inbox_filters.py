@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from northstar import modules
 from northstar.core.database import create_database_engine, create_session_factory
-from northstar.core.listing import ListParams
+from northstar.core.listing import ListParams, forget_capped_listings
 from northstar.core.migrate import upgrade
 from northstar.core.permissions import Actor, Role
 from northstar.feedback import inbox_service, service
@@ -205,6 +205,7 @@ def time_filters(session: Session, actor: Actor, ids: dict[str, Any], repeat: in
         timings = []
         total = 0
         for _ in range(repeat):
+            forget_capped_listings()  # time the count every run, as on a first view (core/listing.CappedListings)
             started = time.perf_counter()
             page = service.list_feedback(session, actor, ListParams(q=q, filters=filters))
             inbox_service.annotate(session, actor, [f.id for f in page.items])

@@ -199,3 +199,31 @@ def test_serve_starts_one_process_per_core_unless_told(monkeypatch: pytest.Monke
     assert Settings().resolved_web_workers() == 1
     monkeypatch.setenv("NORTHSTAR_WEB_WORKERS", "3")
     assert Settings().resolved_web_workers() == 3
+
+
+def test_live_items_are_indexed_apart_on_postgresql(session: Session, backend: str) -> None:
+    """``not_merged`` is ``merged_into_id IS NULL`` on PostgreSQL, served by partial indexes; SQLite keeps NOT IN."""
+    from northstar.feedback.service import not_merged
+
+    condition = str(not_merged(session).compile(session.get_bind()))
+    if backend == "postgresql":
+        assert condition == "feedback.merged_into_id IS NULL"
+        rows = session.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'feedback' AND indexname LIKE 'ix_feedback_live%'"
+            )
+        ).all()
+        assert {name for name, _ in rows} == {
+            "ix_feedback_live_workspace_received",
+            "ix_feedback_live_workspace_customer",
+        }
+        assert all("WHERE (merged_into_id IS NULL)" in definition for _, definition in rows)
+    else:
+        assert "NOT IN" in condition
+
+    world = make_world(session)
+    kept, merged = make_feedback(session, world, "Export to CSV"), make_feedback(session, world, "CSV export")
+    merged.merged_into_id = kept.id
+    session.commit()
+    listed = service.list_feedback(session, world.actor(), ListParams())
+    assert [f.id for f in listed.items] == [kept.id] and listed.total == 1

@@ -118,7 +118,7 @@ def run_analysis(
     workspace_id = actor.workspace_id
     feedback = session.execute(
         select(Feedback.id, Feedback.text)
-        .where(Feedback.workspace_id == workspace_id, not_merged())
+        .where(Feedback.workspace_id == workspace_id, not_merged(session))
         .order_by(Feedback.id)
     ).all()
     stored = {

@@ -36,13 +36,18 @@ _MERGED = aliased(Feedback, name="merged_feedback")
 than running the query's SQL on a page of the inbox."""
 
 
-def not_merged() -> ColumnElement[bool]:
-    """The condition "this item was not merged into another", for any query over ``Feedback``.
+def not_merged(session: Session) -> ColumnElement[bool]:
+    """The condition "this item was not merged into another", for any query over ``Feedback`` in ``session``.
 
-    Written as ``id NOT IN (ids of merged items)``: merged items are few, so the list comes from the
-    ``merged_into_id`` index, and counts over the workspace stay index-only (``merged_into_id IS NULL`` would make
-    SQLite read every row).
+    On SQLite it is written as ``id NOT IN (ids of merged items)``: merged items are few, so the list comes from
+    the ``merged_into_id`` index, and counts over the workspace stay index-only (``merged_into_id IS NULL`` would
+    make SQLite read every row). On PostgreSQL it is ``merged_into_id IS NULL``, which partial indexes on live
+    items match (migration foundation_0003): the planner knows how many rows it keeps, where it guessed half of
+    them for ``NOT IN``, and counting a segment's 8,500 items went from a scan of every item (15 ms) to an
+    index-only scan (1.3 ms).
     """
+    if session.get_bind().dialect.name == "postgresql":
+        return Feedback.merged_into_id.is_(None)
     return Feedback.id.not_in(select(_MERGED.id).where(_MERGED.merged_into_id.is_not(None)))
 
 
@@ -211,7 +216,7 @@ def list_feedback(session: Session, actor: Actor, params: ListParams) -> Page[Fe
     f = params.filters
     query = select(Feedback).where(Feedback.workspace_id == actor.workspace_id)
     if not f.get("include_merged"):
-        query = query.where(not_merged())
+        query = query.where(not_merged(session))
     if f.get("source"):
         query = query.where(Feedback.source == f["source"])
     if f.get("customer_id"):

@@ -75,7 +75,7 @@ def workspace_overview(session: Session, actor: Actor, weeks: int = 12) -> Overv
     since = now - timedelta(weeks=weeks)
     received = session.scalars(
         select(Feedback.received_at).where(
-            Feedback.workspace_id == ws, Feedback.received_at >= since, not_merged()
+            Feedback.workspace_id == ws, Feedback.received_at >= since, not_merged(session)
         )
     ).all()
     per_week: dict[str, int] = {}
@@ -95,7 +95,7 @@ def workspace_overview(session: Session, actor: Actor, weeks: int = 12) -> Overv
             .where(
                 Feedback.workspace_id == ws,
                 Feedback.received_at >= now - timedelta(days=30),
-                not_merged(),  # merged duplicates are kept as records, not counted
+                not_merged(session),  # merged duplicates are kept as records, not counted
             )
         )
         or 0
@@ -118,7 +118,9 @@ def workspace_overview(session: Session, actor: Actor, weeks: int = 12) -> Overv
         ),
         feedback=int(
             session.scalar(
-                select(func.count()).select_from(Feedback).where(Feedback.workspace_id == ws, not_merged())
+                select(func.count())
+                .select_from(Feedback)
+                .where(Feedback.workspace_id == ws, not_merged(session))
             )
             or 0
         ),
