@@ -123,3 +123,33 @@ def test_cap_closes_connections_only_when_busier_than_another_process(tmp_path: 
     assert not cap.should_close()  # within one of the other process: connections stay put
     cap._set_waiting(0)
     assert not cap.should_close()
+
+
+def test_a_slow_client_reading_the_body_does_not_hold_the_turn() -> None:
+    """The turn ends when the response starts: the page is built; sending it at the client's pace waits outside."""
+    inner = SlowApp()
+    cap = ConcurrencyCap(inner, limit=1)
+    first_body_may_go = asyncio.Event()
+    order: list[str] = []
+
+    async def run() -> None:
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b""}
+
+        async def slow_send(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                await first_body_may_go.wait()  # a client that reads slowly: the write blocks
+                order.append("slow client got its body")
+
+        async def fast_request() -> None:
+            await asyncio.sleep(0.001)  # arrives after the slow one took its turn
+            await _request(cap, "/ideas")
+            order.append("second request answered")
+            first_body_may_go.set()
+
+        scope = {"type": "http", "path": "/feedback", "method": "GET", "headers": []}
+        await asyncio.wait_for(asyncio.gather(cap(scope, receive, slow_send), fast_request()), timeout=5)
+
+    asyncio.run(run())
+    assert order == ["second request answered", "slow client got its body"]
+    assert inner.most_inside == 2  # the second request entered while the first was still sending

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(default=False, description="Mark session cookies Secure (behind HTTPS).")
     session_hours: int = Field(default=12, description="Lifetime of a login session in hours.")
     web_concurrency: int = Field(
-        default=2,
+        default=1,
         ge=1,
         le=64,
         description="Requests one server process works on at once; more wait their turn (web/concurrency.py).",

@@ -5,7 +5,9 @@ threads. With twenty requests in flight, twenty threads take turns at the GIL an
 the work: on the 100,000-item benchmark company an inbox page took 28 ms of CPU with 20 clients in flight on one
 process and 11 ms with one request at a time (benchmarks/results/web_pages.md). Requests beyond the cap wait in
 the event loop, first come first served, which costs nothing. The cap also stays below the database pool's size,
-so a request never holds a thread while it waits for a connection.
+so a request never holds a thread while it waits for a connection. The default is one request per process (run
+one process per core): a second thread overlaps a request's database waits, but the two contend for the GIL, and
+on PostgreSQL more runnable threads delayed the database's own processes (docs/foundation.md, "Stalls").
 
 With several server processes, a browser's keep-alive connection stays with the process that accepted it, so
 one process can end up with most of the clients while another idles. The processes share their waiting counts
@@ -57,10 +59,11 @@ class ConcurrencyCap:
             await self._semaphore.acquire()
         finally:
             self._set_waiting(self.waiting - 1)
+        turn = _Turn(self._semaphore)
         try:
-            await self.app(scope, receive, self._closing_when_busy(send))
+            await self.app(scope, receive, self._closing_when_busy(send, turn))
         finally:
-            self._semaphore.release()
+            turn.end()
 
     def _set_waiting(self, waiting: int) -> None:
         self.waiting = waiting
@@ -83,14 +86,30 @@ class ConcurrencyCap:
             return True
         return least is not None and self.waiting > least + 1
 
-    def _closing_when_busy(self, send: Send) -> Send:
-        """``send``, adding ``Connection: close`` to the response when ``should_close``."""
+    def _closing_when_busy(self, send: Send, turn: _Turn) -> Send:
+        """``send``, adding ``Connection: close`` to the response when ``should_close``, and ending the turn once
+        the response starts: the page is built by then, and a slow client reading the body must not hold a
+        turn that other requests wait for."""
 
         async def wrapped(message: Message) -> None:
-            if message["type"] == "http.response.start" and self.should_close():
-                headers = list(message.get("headers", []))
-                if not any(name.lower() == b"connection" for name, _ in headers):
-                    message = {**message, "headers": [*headers, (b"connection", b"close")]}
+            if message["type"] == "http.response.start":
+                if self.should_close():
+                    headers = list(message.get("headers", []))
+                    if not any(name.lower() == b"connection" for name, _ in headers):
+                        message = {**message, "headers": [*headers, (b"connection", b"close")]}
+                turn.end()
             await send(message)
 
         return wrapped
+
+
+class _Turn:
+    """One request's hold on the semaphore, released once: when its response starts, or when it ends."""
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self._semaphore: asyncio.Semaphore | None = semaphore
+
+    def end(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+            self._semaphore = None
