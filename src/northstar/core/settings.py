@@ -65,7 +65,8 @@ class Settings(BaseSettings):
         """Server processes: the configured number, else one per CPU core (at most 4).
 
         Python runs one request at a time per process, so one process uses about one core; on 2 cores, 2
-        processes served the inbox at 1.8 times the rate of one (benchmarks/results/web_pages.md).
+        processes served the inbox at 1.8 (SQLite) and 2.3 (PostgreSQL) times the rate of one
+        (benchmarks/results/web_pages.md).
         """
         if self.web_workers:
             return self.web_workers
