@@ -15,11 +15,19 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+#: The navigation's groups, in the order of the value chain: hear customers, decide, measure, grow the team;
+#: Settings last. Every ``NavItem.group`` names one of these.
+NAV_GROUPS: tuple[str, ...] = ("Discover", "Decide", "Measure", "Team", "Settings")
+
 
 @dataclass(frozen=True)
 class NavItem:
+    """One navigation entry: its words, its page, its group and its place within the group."""
+
     label: str
     path: str
+    group: str
+    order: int = 0
 
 
 @dataclass(frozen=True)
@@ -32,31 +40,55 @@ class ModuleSpec:
 
 MODULES: tuple[ModuleSpec, ...] = (
     ModuleSpec("accounts"),
-    ModuleSpec("customers", (NavItem("Customers", "/customers"),), "customers", "Customers and their ARR."),
-    ModuleSpec("teams", (NavItem("Teams", "/teams"),), "teams", "Teams, capacity and people."),
+    ModuleSpec(
+        "customers",
+        (NavItem("Customers", "/customers", "Settings", 1),),
+        "customers",
+        "Customers and their ARR.",
+    ),
+    ModuleSpec("teams", (NavItem("Teams", "/teams", "Settings", 2),), "teams", "Teams, capacity and people."),
     ModuleSpec(
         "feedback",
-        (NavItem("Inbox", "/feedback"), NavItem("Themes", "/feedback/themes")),
+        (NavItem("Inbox", "/feedback", "Discover", 1), NavItem("Themes", "/feedback/themes", "Discover", 2)),
         "feedback",
         "The feedback inbox.",
     ),
-    ModuleSpec("ideas", (NavItem("Ideas", "/ideas"),), "ideas", "Ideas and the feedback behind them."),
     ModuleSpec(
-        "strategy", (NavItem("Objectives", "/objectives"),), "objectives", "Objectives and key results."
+        "ideas", (NavItem("Ideas", "/ideas", "Decide", 1),), "ideas", "Ideas and the feedback behind them."
     ),
     ModuleSpec(
-        "experiments", (NavItem("Experiments", "/experiments"),), "experiment", "A/B test statistics."
+        "strategy",
+        (NavItem("Objectives", "/objectives", "Measure", 3),),
+        "objectives",
+        "Objectives and key results.",
     ),
     ModuleSpec(
-        "people", (NavItem("People", "/people"), NavItem("Reviews", "/reviews")), None, "Ladder, 1:1s, 360s."
+        "experiments",
+        (NavItem("Experiments", "/experiments", "Measure", 2),),
+        "experiment",
+        "A/B test statistics.",
     ),
-    ModuleSpec("maturity", (NavItem("Maturity", "/maturity"),), "maturity", "Product-organisation maturity."),
     ModuleSpec(
-        "analytics", (NavItem("Analytics", "/analytics"),), None, "Product analytics: insights and events."
+        "people",
+        (NavItem("People", "/people", "Team", 1), NavItem("Reviews", "/reviews", "Team", 2)),
+        None,
+        "Ladder, 1:1s, 360s.",
+    ),
+    ModuleSpec(
+        "maturity",
+        (NavItem("Maturity", "/maturity", "Team", 3),),
+        "maturity",
+        "Product-organisation maturity.",
+    ),
+    ModuleSpec(
+        "analytics",
+        (NavItem("Analytics", "/analytics", "Measure", 1),),
+        None,
+        "Product analytics: insights and events.",
     ),
     ModuleSpec(
         "decisions",
-        (NavItem("Prioritize", "/prioritize"), NavItem("Plans", "/plans")),
+        (NavItem("Prioritize", "/prioritize", "Decide", 2), NavItem("Plans", "/plans", "Decide", 3)),
         "plan",
         "Scoring, optimal portfolios, roadmaps and delivery forecasts.",
     ),
@@ -117,7 +149,31 @@ def template_dirs() -> list[Path]:
 
 
 def navigation() -> list[NavItem]:
-    return [item for spec in MODULES for item in spec.nav]
+    """Every module's entries, ordered along the value chain (group, then place within the group)."""
+    items = [item for spec in MODULES for item in spec.nav]
+    unknown = sorted({item.group for item in items} - set(NAV_GROUPS))
+    if unknown:
+        raise ValueError(f"navigation group(s) {unknown} are not in NAV_GROUPS {NAV_GROUPS}")
+    return sorted(items, key=lambda item: (NAV_GROUPS.index(item.group), item.order, item.label))
+
+
+def navigation_groups() -> list[tuple[str, list[NavItem]]]:
+    """The navigation as (group, entries) pairs in ``NAV_GROUPS`` order, leaving out empty groups."""
+    items = navigation()
+    grouped = [(group, [item for item in items if item.group == group]) for group in NAV_GROUPS]
+    return [(group, entries) for group, entries in grouped if entries]
+
+
+def current_nav_path(path: str, items: list[NavItem]) -> str:
+    """The entry a page belongs to: the longest nav path that ``path`` is, or is under ("" for none).
+
+    /feedback/themes/3 belongs to Themes, not Inbox; /ideas-archive would not belong to /ideas.
+    """
+    best = ""
+    for item in items:
+        if (path == item.path or path.startswith(item.path.rstrip("/") + "/")) and len(item.path) > len(best):
+            best = item.path
+    return best
 
 
 def attr(module: ModuleType, name: str) -> Any:

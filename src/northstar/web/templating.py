@@ -32,6 +32,51 @@ def short_date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else "—"
 
 
+#: Enum values whose words are not just the code with spaces.
+_ENUM_WORDS = {"wont_do": "Won't do", "wont do": "Won't do", "na": "N/A", "arr": "ARR", "okr": "OKR"}
+_SMALL_WORDS = {"and", "or", "of", "to", "in", "on", "for", "the", "a", "by"}
+
+
+def enum_label(value: object) -> str:
+    """A stored code as a person reads it: ``north_america`` → "North America", ``wont_do`` → "Won't do".
+
+    Accepts enum members too (their ``value``); "—" when missing.
+    """
+    if value is None or value == "":
+        return "—"
+    code = str(getattr(value, "value", value))
+    if code.lower() in _ENUM_WORDS:
+        return _ENUM_WORDS[code.lower()]
+    words = code.replace("_", " ").replace("-", " ").split()
+    titled = [
+        w if w.isupper() else (w if i and w in _SMALL_WORDS else w.capitalize()) for i, w in enumerate(words)
+    ]
+    return " ".join(titled)
+
+
+def number(value: float | None, unit: str = "", digits: int = 0) -> str:
+    """A number with thousands separators, ``digits`` decimals and an optional unit: 4,879,727 · 12.5 days."""
+    if value is None:
+        return "—"
+    text = f"{float(value):,.{digits}f}"
+    return f"{text} {unit}".strip() if unit else text
+
+
+def percent(value: float | None, digits: int = 0, fraction: bool = True) -> str:
+    """A share as a percentage: 0.4213 → "42%" (``fraction=False`` when the value is already in percent)."""
+    if value is None:
+        return "—"
+    return f"{float(value) * (100 if fraction else 1):,.{digits}f}%"
+
+
+def full_money(value: float | None, currency: str = "$") -> str:
+    """An exact amount with thousands separators, $4,879,727 (``money`` is the compact $4.9M)."""
+    if value is None:
+        return "—"
+    sign = "−" if float(value) < 0 else ""
+    return f"{sign}{currency}{abs(float(value)):,.0f}"
+
+
 def label(value: str | None) -> str:
     """A code as words: ``feature_request`` → "feature request"; "—" when missing."""
     return (value or "—").replace("_", " ")
@@ -59,8 +104,18 @@ def build_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=money, date=short_date, label=label)
+    env.filters.update(
+        money=money,
+        full_money=full_money,
+        date=short_date,
+        label=label,
+        enum_label=enum_label,
+        number=number,
+        percent=percent,
+    )
     env.globals["navigation"] = modules.navigation()
+    env.globals["navigation_groups"] = modules.navigation_groups()
+    env.globals["current_nav_path"] = modules.current_nav_path
     env.globals["options"] = _options
     for _spec, module in modules.parts("pages"):  # a module's own helpers, e.g. the inbox badges
         env.globals.update(modules.attr(module, "TEMPLATE_GLOBALS") or {})

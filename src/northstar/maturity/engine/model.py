@@ -70,6 +70,8 @@ class BusinessFunction:
 
 @dataclass(frozen=True)
 class Feature:
+    """A Northstar feature that supports a capability; ``path`` is its page, "" while it has none."""
+
     key: str
     name: str
     path: str
@@ -203,7 +205,7 @@ def model_from_dict(data: Any) -> MaturityModel:
     raw_features_any = data.get("features")
     raw_features: Mapping[str, Any] = raw_features_any if isinstance(raw_features_any, Mapping) else {}
     features = {
-        str(k): Feature(key=str(k), name=str(v.get("name", k)), path=str(v.get("path", "/")))
+        str(k): Feature(key=str(k), name=str(v.get("name", k)), path=str(v.get("path") or ""))
         for k, v in raw_features.items()
         if isinstance(v, Mapping)
     }
