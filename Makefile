@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 
-.PHONY: demo test install lint typecheck docs check-docs browser clean bench-deps
+.PHONY: demo test install lint typecheck docs check-docs browser axe clean bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,16 @@ browser:
 	  else echo "browser tests need /usr/bin/chromium (apt-get install chromium)"; fi; \
 	fi
 
+# axe-core for the accessibility checks in the browser tests, pinned, into .browser-kit (not committed)
+AXE_VERSION := 4.11.4
+AXE := .browser-kit/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .browser-kit axe-core@$(AXE_VERSION)
+
+axe: $(AXE)
+
 # browser tests run in their own process: Playwright's sync API refuses a thread that ever ran an event loop
-test: install browser lint typecheck check-docs
+test: install browser axe lint typecheck check-docs
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not browser"
 	$(BIN)/pytest -q -m browser
 

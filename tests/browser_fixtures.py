@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,9 @@ ARGS = [
     "--disable-quic",
 ]
 OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
+# axe-core, pinned, from the npm registry (``make axe``); injected into pages, never fetched at run time
+AXE_SCRIPT = Path(__file__).resolve().parents[1] / ".browser-kit" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_FAILING_IMPACTS = ("serious", "critical")
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +52,45 @@ def page(browser: object) -> Iterator[object]:
 def screenshots() -> Path:
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT
+
+
+class PageWatch:
+    """What went wrong while a page was open: console errors, failed requests and 4xx/5xx responses."""
+
+    def __init__(self, page: Any) -> None:
+        self.problems: list[str] = []
+        page.on("console", lambda msg: msg.type == "error" and self.problems.append(f"console: {msg.text}"))
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("requestfailed", lambda req: self.problems.append(f"failed request: {req.url} {req.failure}"))
+        page.on(
+            "response",
+            lambda res: res.status >= 400 and self.problems.append(f"HTTP {res.status}: {res.url}"),
+        )
+
+    def assert_clean(self, where: str) -> None:
+        """Fail, listing every problem, if anything went wrong; then start afresh for the next page."""
+        found, self.problems = self.problems, []
+        assert not found, f"{where}: " + "; ".join(found)
+
+
+def open_clean(page: Any, url: str, watch: PageWatch) -> Any:
+    """Open ``url``, wait until the network is quiet, and fail on console errors or failed requests."""
+    response = page.goto(url, wait_until="networkidle")
+    watch.assert_clean(url)
+    return response
+
+
+def assert_accessible(page: Any, where: str = "") -> None:
+    """Run axe-core in the page and fail on serious or critical violations, listing rule, impact and nodes."""
+    if not AXE_SCRIPT.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{AXE_SCRIPT} is missing: run `make axe`")
+        pytest.skip("axe-core not installed (make axe)")
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [v for v in result["violations"] if v.get("impact") in AXE_FAILING_IMPACTS]
+    lines = [
+        f"{v['id']} ({v['impact']}): {v['help']} at " + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+        for v in bad
+    ]
+    assert not bad, f"{where or page.url}: accessibility violations:\n" + "\n".join(lines)
