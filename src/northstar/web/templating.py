@@ -33,7 +33,7 @@ def short_date(value: datetime | None) -> str:
 
 
 #: Enum values whose words are not just the code with spaces.
-_ENUM_WORDS = {"wont_do": "Won't do", "wont do": "Won't do", "na": "N/A", "arr": "ARR", "okr": "OKR"}
+_ENUM_WORDS = {"wont do": "Won't do", "na": "N/A", "arr": "ARR", "okr": "OKR"}
 _SMALL_WORDS = {"and", "or", "of", "to", "in", "on", "for", "the", "a", "by"}
 
 
@@ -44,10 +44,10 @@ def enum_label(value: object) -> str:
     """
     if value is None or value == "":
         return "—"
-    code = str(getattr(value, "value", value))
-    if code.lower() in _ENUM_WORDS:
-        return _ENUM_WORDS[code.lower()]
-    words = code.replace("_", " ").replace("-", " ").split()
+    words = str(getattr(value, "value", value)).replace("_", " ").replace("-", " ").split()
+    special = _ENUM_WORDS.get(" ".join(words).lower())
+    if special:
+        return special
     titled = [
         w if w.isupper() else (w if i and w in _SMALL_WORDS else w.capitalize()) for i, w in enumerate(words)
     ]
