@@ -32,7 +32,7 @@ def banking77(split: str) -> tuple[list[str], list[str]]:
 
 
 def embed(texts: list[str]) -> np.ndarray:
-    from northstar.feedback.analysis.embeddings import Embedder
+    from northstar.feedback.engine.embeddings import Embedder
 
     return Embedder().embed(texts)
 

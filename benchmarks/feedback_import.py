@@ -32,7 +32,8 @@ from northstar.accounts.schemas import UserCreate, WorkspaceCreate
 from northstar.core import migrate
 from northstar.core.database import create_database_engine, create_session_factory
 from northstar.core.permissions import Actor, Role
-from northstar.feedback import import_service, service
+from northstar.feedback import service
+from northstar.feedback.importers import service as import_service
 from northstar.feedback.models import Feedback
 
 

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from _feedback_common import banking77, machine_note, markdown_table, read_csv, shared_data, write_results
-from northstar.feedback.analysis.embeddings import runtime_name
-from northstar.feedback.analysis.pipeline import AnalysisRun, FeedbackText, analyse
+from northstar.feedback.engine.embeddings import runtime_name
+from northstar.feedback.engine.pipeline import AnalysisRun, FeedbackText, analyse
 from northstar.feedback.importers.mapping import ColumnMapping, import_table
 
 

@@ -26,12 +26,12 @@ from scipy.stats import spearmanr
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from _feedback_common import banking77, machine_note, markdown_table, shared_data, write_results
-from northstar.feedback.analysis.duplicates import NEAR_THRESHOLD, QUANTIZED_NEAR_THRESHOLD
-from northstar.feedback.analysis.kind import default_model
-from northstar.feedback.analysis.kind_training import read_minibar, split
-from northstar.feedback.analysis.onnx_runtime import OnnxMiniLMEncoder
-from northstar.feedback.analysis.taxonomy import train_taxonomy
-from northstar.feedback.analysis.themes import discover_themes
+from northstar.feedback.engine.duplicates import NEAR_THRESHOLD, QUANTIZED_NEAR_THRESHOLD
+from northstar.feedback.engine.kind import default_model
+from northstar.feedback.engine.kind_training import read_minibar, split
+from northstar.feedback.engine.onnx_runtime import OnnxMiniLMEncoder
+from northstar.feedback.engine.taxonomy import train_taxonomy
+from northstar.feedback.engine.themes import discover_themes
 
 
 def timed_encode(encoder: Any, texts: list[str]) -> tuple[np.ndarray, float, float]:

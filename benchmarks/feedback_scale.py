@@ -70,14 +70,14 @@ def extract_baseline(folder: Path) -> Path:
         path = target / Path(name).relative_to(ANALYSIS)
         path.parent.mkdir(parents=True, exist_ok=True)
         if name.endswith(".py"):
-            content = content.replace(b"northstar.feedback.analysis", BASELINE_PACKAGE.encode())
+            content = content.replace(b"northstar.feedback.engine", BASELINE_PACKAGE.encode())
         path.write_bytes(content)
     return folder
 
 
 def prepare_models(baseline: Path | None) -> None:
     """Build each engine's ONNX file before timing (a one-off per machine, not part of any run)."""
-    from northstar.feedback.analysis.onnx_runtime import ensure_onnx_model
+    from northstar.feedback.engine.onnx_runtime import ensure_onnx_model
 
     ensure_onnx_model(quantized=True)
     if baseline is not None:
@@ -139,7 +139,7 @@ def run_engine(engine: str, corpus: Path, extra: Path, out: Path, folder: Path) 
         pipeline = __import__(f"{BASELINE_PACKAGE}.pipeline", fromlist=["analyse"])
         embeddings = __import__(f"{BASELINE_PACKAGE}.embeddings", fromlist=["runtime_name"])
     else:
-        from northstar.feedback.analysis import embeddings, pipeline
+        from northstar.feedback.engine import embeddings, pipeline
     session, actor = _database(folder)
     import_seconds, import_cpu, created = _import(session, actor, corpus)
     started, cpu = time.perf_counter(), time.process_time()
@@ -203,7 +203,7 @@ def run_engine(engine: str, corpus: Path, extra: Path, out: Path, folder: Path) 
 def _timed_service_run(session: Any, actor: Any) -> dict[str, float]:
     """``run_analysis`` (the job's use case) with the moments its stages finish: loading the stored state and
     normalising happen before the first report, storing the results after the last."""
-    from northstar.feedback.analysis_service import run_analysis
+    from northstar.feedback.analysis.service import run_analysis
 
     moments: dict[str, float] = {}
     started = time.perf_counter()
@@ -315,7 +315,7 @@ def ground_truth(result: dict[str, Any], corpus: list[Any]) -> dict[str, float]:
 def token_statistics(texts: list[str]) -> dict[str, float]:
     from tokenizers import Tokenizer
 
-    from northstar.feedback.analysis.embeddings import model_directory
+    from northstar.feedback.engine.embeddings import model_directory
 
     tokenizer = Tokenizer.from_file(str(model_directory() / "tokenizer.json"))
     tokenizer.no_padding()

@@ -44,17 +44,18 @@ from northstar.core.database import create_database_engine, create_session_facto
 from northstar.core.listing import ListParams, forget_capped_listings
 from northstar.core.migrate import upgrade
 from northstar.core.permissions import Actor, Role
-from northstar.feedback import inbox_service, service
-from northstar.feedback.analysis.kind import KINDS
-from northstar.feedback.analysis_store import FeedbackAnalysis, FeedbackTheme
-from northstar.feedback.curation_store import (
+from northstar.feedback import service
+from northstar.feedback.engine.kind import KINDS
+from northstar.feedback.inbox import service as inbox_service
+from northstar.feedback.models import Feedback
+from northstar.feedback.models.analysis import FeedbackAnalysis, FeedbackTheme
+from northstar.feedback.models.curation import (
     KindOverride,
     TaxonomyCategory,
     TaxonomyLabel,
     TaxonomyModelVersion,
     TaxonomyPrediction,
 )
-from northstar.feedback.models import Feedback
 from web_pages_seed import _bulk, seed_workspace
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -3,7 +3,7 @@
 Prints, for problem report (→ ``bug``) and feature request, precision / recall / F1 of (a) the embedding model alone,
 (b) the model + cue-phrase rules (what ships), and (c) a keyword-rules-only baseline; the macro-F1 of the two classes;
 and Spearman's correlation between predicted sentiment and the star rating. ``--write-artefact`` stores the trained
-model in the package (src/northstar/feedback/analysis/models/kind-minibar-v1.npz).
+model in the package (src/northstar/feedback/engine/models/kind-minibar-v1.npz).
 
 Run: ``.venv/bin/python benchmarks/kind_model.py [--write-artefact]``
 """
@@ -18,8 +18,8 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from _feedback_common import embed, machine_note, markdown_table, shared_data, write_results
-from northstar.feedback.analysis.kind import _BUG_CUES, _REQUEST_CUES, DEFAULT_MODEL
-from northstar.feedback.analysis.kind_training import read_minibar, split, train_kind_model
+from northstar.feedback.engine.kind import _BUG_CUES, _REQUEST_CUES, DEFAULT_MODEL
+from northstar.feedback.engine.kind_training import read_minibar, split, train_kind_model
 
 
 def prf(predicted: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:

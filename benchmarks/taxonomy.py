@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from _feedback_common import banking77, embed, machine_note, markdown_table, write_results
-from northstar.feedback.analysis.taxonomy import train_taxonomy
+from northstar.feedback.engine.taxonomy import train_taxonomy
 
 
 def accuracy(predicted: list[str], truth: list[str]) -> float:

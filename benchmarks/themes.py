@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from _feedback_common import banking77, embed, machine_note, markdown_table, write_results
-from northstar.feedback.analysis.themes import discover_themes
+from northstar.feedback.engine.themes import discover_themes
 
 
 def score(truth: list[str], labels: list[Any]) -> tuple[float, float]:
@@ -39,7 +39,7 @@ def run_bertopic(texts: list[str], vectors: np.ndarray) -> tuple[list[Any], int,
         from bertopic import BERTopic
         from sentence_transformers import SentenceTransformer
 
-        from northstar.feedback.analysis.embeddings import model_directory
+        from northstar.feedback.engine.embeddings import model_directory
     except ImportError as error:
         return f"not installed ({error.name}); pip install -e '.[bench]'"
     model = SentenceTransformer(str(model_directory()), device="cpu")

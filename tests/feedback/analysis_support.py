@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from northstar.feedback.analysis.embeddings import Embedder
+from northstar.feedback.engine.embeddings import Embedder
 
 _SHARED: list[Embedder] = []
 

@@ -12,9 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from northstar.feedback.analysis.embeddings import Embedder
-from northstar.feedback.analysis.kind import KINDS
-from northstar.feedback.analysis_cli import register
+from northstar.feedback.analysis.cli import register
+from northstar.feedback.engine.embeddings import Embedder
+from northstar.feedback.engine.kind import KINDS
 from tests.feedback.analysis_support import TOPICS, shared_embedder
 
 RUNNER = CliRunner()

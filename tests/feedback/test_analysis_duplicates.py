@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from northstar.feedback.analysis import duplicates as duplicates_module
-from northstar.feedback.analysis.clustering import unit_rows
-from northstar.feedback.analysis.duplicates import (
+from northstar.feedback.engine import duplicates as duplicates_module
+from northstar.feedback.engine.clustering import unit_rows
+from northstar.feedback.engine.duplicates import (
     NEAR_THRESHOLD,
     QUANTIZED_NEAR_THRESHOLD,
     Components,
@@ -18,8 +18,8 @@ from northstar.feedback.analysis.duplicates import (
     near_pairs,
     near_threshold,
 )
-from northstar.feedback.analysis.embeddings import Embedder
-from northstar.feedback.analysis.normalize import duplicate_key
+from northstar.feedback.engine.embeddings import Embedder
+from northstar.feedback.engine.normalize import duplicate_key
 from tests.feedback.analysis_support import shared_embedder
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from northstar.feedback.analysis import embeddings as embeddings_module
-from northstar.feedback.analysis.embeddings import (
+from northstar.feedback.engine import embeddings as embeddings_module
+from northstar.feedback.engine.embeddings import (
     EMBEDDING_DIMENSION,
     FP32_UP_TO,
     Embedder,
@@ -23,7 +23,7 @@ from northstar.feedback.analysis.embeddings import (
     runtime_for,
     text_hash,
 )
-from northstar.feedback.analysis.onnx_runtime import OnnxMiniLMEncoder, cache_folder
+from northstar.feedback.engine.onnx_runtime import OnnxMiniLMEncoder, cache_folder
 from tests.feedback.analysis_support import shared_embedder
 
 SENTENCES = [

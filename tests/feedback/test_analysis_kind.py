@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from northstar.feedback.analysis.embeddings import Embedder
-from northstar.feedback.analysis.kind import DEFAULT_MODEL, KINDS, KindModel, default_model, is_question
+from northstar.feedback.engine.embeddings import Embedder
+from northstar.feedback.engine.kind import DEFAULT_MODEL, KINDS, KindModel, default_model, is_question
 from tests.feedback.analysis_support import shared_embedder
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from northstar.feedback.analysis.language import detect_language
-from northstar.feedback.analysis.normalize import (
+from northstar.feedback.engine.language import detect_language
+from northstar.feedback.engine.normalize import (
     MAX_ANALYSIS_CHARS,
     clean_text,
     decode_bytes,

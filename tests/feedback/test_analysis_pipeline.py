@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from northstar.feedback.analysis.embeddings import Embedder
-from northstar.feedback.analysis.pipeline import AnalysisState, FeedbackText, analyse
+from northstar.feedback.engine.embeddings import Embedder
+from northstar.feedback.engine.pipeline import AnalysisState, FeedbackText, analyse
 from tests.feedback.analysis_support import TOPICS, shared_embedder
 
 

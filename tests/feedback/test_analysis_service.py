@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.core.permissions import Role
-from northstar.feedback.analysis_service import pin_theme, rename_theme, run_analysis
-from northstar.feedback.analysis_store import FeedbackAnalysis, FeedbackTheme
+from northstar.feedback.analysis.service import pin_theme, rename_theme, run_analysis
+from northstar.feedback.models.analysis import FeedbackAnalysis, FeedbackTheme
 from tests.factories import make_feedback, make_world
 from tests.feedback.analysis_support import TOPICS
 
@@ -58,7 +58,7 @@ def test_renaming_checks_the_name_and_the_permission(session: Session) -> None:
 
 def test_analysis_runs_as_a_background_job(session: Session, session_factory: sessionmaker[Session]) -> None:
     from northstar.core.jobs import create_job, execute_job
-    from northstar.feedback import analysis_jobs  # registers the job kind
+    from northstar.feedback.analysis import jobs as analysis_jobs  # registers the job kind
 
     assert analysis_jobs.analyse_job is not None
     world = make_world(session)

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from northstar.feedback.analysis.embeddings import Embedder
-from northstar.feedback.analysis.taxonomy import TaxonomyError, TaxonomyModel, train_taxonomy
+from northstar.feedback.engine.embeddings import Embedder
+from northstar.feedback.engine.taxonomy import TaxonomyError, TaxonomyModel, train_taxonomy
 from tests.feedback.analysis_support import TOPICS, shared_embedder
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from northstar.feedback.analysis.clustering import (
+from northstar.feedback.engine.clustering import (
     ClusteringSettings,
     acceptable_cut,
     cluster_cohesions,
@@ -17,9 +17,9 @@ from northstar.feedback.analysis.clustering import (
     unit_rows,
     ward_tree,
 )
-from northstar.feedback.analysis.embeddings import Embedder
-from northstar.feedback.analysis.naming import keywords_per_cluster
-from northstar.feedback.analysis.themes import assign, discover_themes, members_of
+from northstar.feedback.engine.embeddings import Embedder
+from northstar.feedback.engine.naming import keywords_per_cluster
+from northstar.feedback.engine.themes import assign, discover_themes, members_of
 from tests.feedback.analysis_support import TOPICS, shared_embedder
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from northstar.feedback.analysis.trends import cochran_armitage, trend, week_range, weekly_counts
+from northstar.feedback.engine.trends import cochran_armitage, trend, week_range, weekly_counts
 
 
 def test_statistic_matches_a_hand_computation() -> None:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from northstar.feedback.analysis_store import FeedbackAnalysis
 from northstar.feedback.models import Feedback
+from northstar.feedback.models.analysis import FeedbackAnalysis
 from northstar.ideas import service as ideas
 from northstar.ideas.schemas import LinkRequest
 from tests.factories import World, make_customer, make_feedback, make_idea, make_world

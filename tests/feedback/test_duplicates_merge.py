@@ -10,10 +10,12 @@ from northstar.core.audit import AuditEvent
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.core.listing import ListParams
 from northstar.core.permissions import Role
-from northstar.feedback import duplicates_service, service, taxonomy_service
-from northstar.feedback.curation_store import TaxonomyLabel
+from northstar.feedback import service
+from northstar.feedback.duplicates import service as duplicates_service
 from northstar.feedback.models import Feedback
+from northstar.feedback.models.curation import TaxonomyLabel
 from northstar.feedback.schemas import FeedbackCreate
+from northstar.feedback.taxonomy import service as taxonomy_service
 from northstar.home.service import workspace_overview
 from northstar.ideas import service as ideas
 from northstar.ideas.models import Idea, IdeaFeedbackLink
@@ -207,7 +209,7 @@ def test_deleting_a_survivor_unmerges_its_items_with_their_links(session: Sessio
 
 
 def test_merged_items_leave_their_theme_and_cannot_be_linked(session: Session) -> None:
-    from northstar.feedback.analysis_store import FeedbackAnalysis, FeedbackTheme
+    from northstar.feedback.models.analysis import FeedbackAnalysis, FeedbackTheme
 
     world = make_world(session)
     actor = world.actor()

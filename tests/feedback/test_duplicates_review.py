@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from northstar.feedback import duplicates_service, service
-from northstar.feedback.analysis_service import run_analysis
-from northstar.feedback.analysis_store import FeedbackAnalysis
+from northstar.feedback import service
+from northstar.feedback.analysis.service import run_analysis
+from northstar.feedback.duplicates import service as duplicates_service
+from northstar.feedback.models.analysis import FeedbackAnalysis
 from northstar.feedback.schemas import FeedbackUpdate
 from tests.factories import make_feedback, make_world
 from tests.feedback.analysis_support import TOPICS

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from northstar.core.errors import PermissionDenied
 from northstar.core.listing import ListParams
 from northstar.core.permissions import Role
-from northstar.feedback import form_service, service
-from northstar.feedback.import_models import FeedbackForm
-from northstar.feedback.intake_limits import RateLimiter
+from northstar.feedback import service
+from northstar.feedback.importers.limits import RateLimiter
+from northstar.feedback.intake import form_service
 from northstar.feedback.models import Feedback
+from northstar.feedback.models.imports import FeedbackForm
 from tests.factories import PASSWORD, World, make_customer, make_world
 
 

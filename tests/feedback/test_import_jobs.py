@@ -18,10 +18,10 @@ from northstar.core import jobs
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.core.permissions import Role
 from northstar.customers.models import Contact, Customer
-from northstar.feedback import import_service
 from northstar.feedback import jobs as feedback_jobs
-from northstar.feedback.import_models import FeedbackImportUpload
+from northstar.feedback.importers import service as import_service
 from northstar.feedback.models import Feedback
+from northstar.feedback.models.imports import FeedbackImportUpload
 from tests.factories import World, make_customer, make_world
 
 assert feedback_jobs.import_file_job is not None  # importing the module registers the job kind

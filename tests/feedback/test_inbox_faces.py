@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from northstar.accounts import service as accounts
 from northstar.accounts.schemas import TokenCreate
 from northstar.core.permissions import Role, TokenScope
-from northstar.feedback import taxonomy_service
-from northstar.feedback.analysis_store import FeedbackTheme
-from northstar.feedback.curation_store import KindOverride, TaxonomyLabel
 from northstar.feedback.models import Feedback
+from northstar.feedback.models.analysis import FeedbackTheme
+from northstar.feedback.models.curation import KindOverride, TaxonomyLabel
+from northstar.feedback.taxonomy import service as taxonomy_service
 from northstar.ideas.models import Idea
 from tests.factories import PASSWORD, World, make_customer, make_feedback, make_idea, make_world
 from tests.feedback.test_inbox_filters import analysed
@@ -258,8 +258,8 @@ def test_cli_lists_with_filters_and_sets_kinds(cli: CliRunner, session: Session)
 
 
 def test_api_and_page_move_items_to_a_theme_and_it_sticks(client: TestClient, session: Session) -> None:
-    from northstar.feedback.analysis_store import FeedbackAnalysis
-    from northstar.feedback.themes_store import FeedbackThemeLock
+    from northstar.feedback.models.analysis import FeedbackAnalysis
+    from northstar.feedback.models.themes import FeedbackThemeLock
 
     world, items, _theme = _seed(session)
     parent = FeedbackTheme(workspace_id=world.workspace.id, key="p2", name="Delight")

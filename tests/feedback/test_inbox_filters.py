@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.core.listing import ListParams
 from northstar.core.permissions import Role
-from northstar.feedback import inbox_service, service, taxonomy_service
-from northstar.feedback.analysis_store import FeedbackAnalysis, FeedbackTheme
+from northstar.feedback import service
+from northstar.feedback.inbox import service as inbox_service
 from northstar.feedback.models import Feedback
+from northstar.feedback.models.analysis import FeedbackAnalysis, FeedbackTheme
+from northstar.feedback.taxonomy import service as taxonomy_service
 from tests.factories import World, make_customer, make_feedback, make_world
 
 
@@ -115,7 +117,7 @@ def test_a_kind_set_by_hand_wins_and_can_be_reset(session: Session, inbox: Inbox
 
 
 def test_category_filter_uses_the_label_else_the_prediction(session: Session, inbox: Inbox) -> None:
-    from northstar.feedback.curation_store import TaxonomyModelVersion, TaxonomyPrediction
+    from northstar.feedback.models.curation import TaxonomyModelVersion, TaxonomyPrediction
 
     actor = inbox.world.actor()
     reporting = taxonomy_service.add_category(session, actor, "Reporting")

@@ -11,8 +11,8 @@ from northstar.accounts import service as accounts
 from northstar.accounts.schemas import TokenCreate
 from northstar.core.permissions import TokenScope
 from northstar.customers.models import Customer
-from northstar.feedback import intake_api
-from northstar.feedback.intake_limits import RateLimiter
+from northstar.feedback.importers.limits import RateLimiter
+from northstar.feedback.intake import api as intake_api
 from northstar.feedback.models import Feedback
 from tests.factories import World, make_customer, make_world
 

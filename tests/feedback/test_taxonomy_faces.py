@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from northstar.feedback import taxonomy_service
-from northstar.feedback.curation_store import TaxonomyLabel
 from northstar.feedback.models import Feedback
+from northstar.feedback.models.curation import TaxonomyLabel
+from northstar.feedback.taxonomy import service as taxonomy_service
 from tests.factories import make_feedback, make_world
 from tests.feedback.analysis_support import TOPICS
 from tests.feedback.test_inbox_faces import cli, invoke, login, token  # noqa: F401  (cli is a fixture)

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from northstar.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from northstar.core.permissions import Role
-from northstar.feedback import taxonomy_service
-from northstar.feedback.curation_store import TaxonomyLabel, TaxonomyModelVersion, TaxonomyPrediction
 from northstar.feedback.models import Feedback
+from northstar.feedback.models.curation import TaxonomyLabel, TaxonomyModelVersion, TaxonomyPrediction
+from northstar.feedback.taxonomy import service as taxonomy_service
 from tests.factories import make_feedback, make_world
 
 #: six intents that are easy to mix up (cards arriving, lost, not working, …)
@@ -150,7 +150,7 @@ def test_training_runs_as_a_job_with_progress_and_stores_the_model(
     session: Session, session_factory: sessionmaker[Session]
 ) -> None:
     from northstar.core.jobs import create_job, execute_job
-    from northstar.feedback import taxonomy_jobs  # noqa: F401  (registers the job)
+    from northstar.feedback.taxonomy import jobs as taxonomy_jobs  # noqa: F401  (registers the job)
 
     world = make_world(session)
     actor = world.actor()

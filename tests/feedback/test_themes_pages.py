@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from northstar.core.permissions import Role
-from northstar.feedback.analysis_store import FeedbackTheme
+from northstar.feedback.models.analysis import FeedbackTheme
 from tests.factories import PASSWORD, World, make_customer, make_feedback, make_world
 from tests.feedback.analysis_support import TOPICS
 from tests.feedback.themes_support import seed_topics, the_theme, theme_of

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from northstar.core.audit import AuditEvent
 from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
 from northstar.core.permissions import Role
-from northstar.feedback import themes_service as themes
-from northstar.feedback.analysis_service import run_analysis
-from northstar.feedback.analysis_store import FeedbackAnalysis, FeedbackTheme
+from northstar.feedback.analysis.service import run_analysis
 from northstar.feedback.models import Feedback
-from northstar.feedback.themes_schemas import CreateIdeaRequest, SplitRequest
-from northstar.feedback.themes_store import FeedbackIdeaVector, FeedbackThemeLock, FeedbackThemeOverride
+from northstar.feedback.models.analysis import FeedbackAnalysis, FeedbackTheme
+from northstar.feedback.models.themes import FeedbackIdeaVector, FeedbackThemeLock, FeedbackThemeOverride
+from northstar.feedback.themes import service as themes
+from northstar.feedback.themes.schemas import CreateIdeaRequest, SplitRequest
 from northstar.ideas import service as ideas_service
 from northstar.ideas.models import IdeaFeedbackLink
 from northstar.ideas.schemas import IdeaUpdate

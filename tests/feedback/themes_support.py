@@ -8,9 +8,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from northstar.customers.models import Customer
-from northstar.feedback.analysis_service import run_analysis
-from northstar.feedback.analysis_store import FeedbackAnalysis
+from northstar.feedback.analysis.service import run_analysis
 from northstar.feedback.models import Feedback
+from northstar.feedback.models.analysis import FeedbackAnalysis
 from tests.factories import World, make_feedback
 from tests.feedback.analysis_support import TOPICS
 

@@ -12,18 +12,25 @@ from northstar.core.errors import PayloadTooLarge
 from northstar.core.listing import ListParams
 from northstar.core.schemas import ImportReport, PageOut
 from northstar.core.tabular import parse_mapping
-from northstar.feedback import duplicates_api, import_api, inbox_api, inbox_service, service, taxonomy_api
-from northstar.feedback.inbox_schemas import InboxItemRead
+from northstar.feedback import service
+from northstar.feedback.duplicates import api as duplicates_api
+from northstar.feedback.importers import api as import_api
+from northstar.feedback.inbox import api as inbox_api
+from northstar.feedback.inbox import service as inbox_service
+from northstar.feedback.inbox.schemas import InboxItemRead
+from northstar.feedback.intake import api as intake_api
+from northstar.feedback.intake import form_api
 from northstar.feedback.schemas import FeedbackCreate, FeedbackRead, FeedbackUpdate
-from northstar.feedback.themes_api import router as themes_router
+from northstar.feedback.taxonomy import api as taxonomy_api
+from northstar.feedback.themes.api import router as themes_router
 from northstar.web.deps import DB, ApiActor
 from northstar.web.responses import model_response
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 router.include_router(themes_router)  # first, so /feedback/themes is not read as /feedback/{feedback_id}
-router.include_router(
-    import_api.router
-)  # file imports as jobs, the intake API, the embeddable form's settings
+router.include_router(intake_api.router)  # one item at a time: the intake API
+router.include_router(form_api.router)  # the embeddable form's settings
+router.include_router(import_api.router)  # file imports as jobs
 MAX_UPLOAD = 50 * 1024 * 1024
 # before the /feedback/{feedback_id} routes, so /feedback/duplicates and /feedback/taxonomy are not taken for ids
 for _part in (inbox_api, duplicates_api, taxonomy_api):

@@ -16,8 +16,11 @@ from northstar.cli_support import (
     resolve_actor,
 )
 from northstar.core.listing import ListParams
-from northstar.feedback import import_cli, service, themes_cli
+from northstar.feedback import service
+from northstar.feedback.importers import cli as import_cli
+from northstar.feedback.intake import cli as form_cli
 from northstar.feedback.schemas import FeedbackCreate, FeedbackRead
+from northstar.feedback.themes import cli as themes_cli
 
 app = typer.Typer(help="The feedback inbox: log, import and list customer feedback.", no_args_is_help=True)
 
@@ -57,7 +60,8 @@ def add(
         emit_one(FeedbackRead.model_validate(item), fmt)
 
 
-import_cli.register(app)  # import (every file kind, as a job) and form (the embeddable form's settings)
+import_cli.register(app)  # import (every file kind, as a job)
+form_cli.register(app)  # form (the embeddable form's settings)
 
 
 @app.command("list")
@@ -86,8 +90,9 @@ def list_items(
     as_user: str | None = UserOption,
 ) -> None:
     """List feedback with search, filters and pagination, with each item's kind, sentiment, theme and category."""
-    from northstar.feedback import inbox_service, taxonomy_service
-    from northstar.feedback.inbox_schemas import InboxItemRead
+    from northstar.feedback.inbox import service as inbox_service
+    from northstar.feedback.inbox.schemas import InboxItemRead
+    from northstar.feedback.taxonomy import service as taxonomy_service
 
     with open_session() as session:
         actor = resolve_actor(session, workspace, as_user)
@@ -127,8 +132,8 @@ def _register_analysis_commands() -> None:
     """Add the stateless analysis commands (themes, classify, train, duplicates) when that module is present."""
     import importlib.util
 
-    if importlib.util.find_spec("northstar.feedback.analysis_cli") is not None:
-        from northstar.feedback.analysis_cli import register
+    if importlib.util.find_spec("northstar.feedback.analysis.cli") is not None:
+        from northstar.feedback.analysis.cli import register
 
         register(app)
 
@@ -138,7 +143,7 @@ _register_analysis_commands()
 
 def _register_review_commands() -> None:
     """Add set-kind, delete, ``taxonomy …`` and ``duplicate-review …`` (inbox_cli)."""
-    from northstar.feedback.inbox_cli import register
+    from northstar.feedback.inbox.cli import register
 
     register(app)
 

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from northstar.core.permissions import Actor
-from northstar.feedback.analysis_service import run_analysis
-from northstar.feedback.themes_service import refresh_idea_vectors
+from northstar.feedback.analysis.service import run_analysis
+from northstar.feedback.themes.service import refresh_idea_vectors
 
 
 def seed_demo(session: Session, actor: Actor, context: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from northstar.core.database import session_scope
 from northstar.core.jobs import JobContext, job_handler
-from northstar.feedback import import_service
+from northstar.feedback.importers import service as import_service
 
 
 @job_handler("feedback.import_csv", permission="feedback.write")
@@ -49,4 +49,5 @@ def import_file_job(context: JobContext, params: dict[str, Any]) -> dict[str, An
 
 
 # registers the feedback.analyse job and the taxonomy train/predict jobs
-from northstar.feedback import analysis_jobs, taxonomy_jobs  # noqa: E402, F401
+from northstar.feedback.analysis import jobs as analysis_jobs  # noqa: E402, F401
+from northstar.feedback.taxonomy import jobs as taxonomy_jobs  # noqa: E402, F401

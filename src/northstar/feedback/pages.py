@@ -9,12 +9,17 @@ from starlette.responses import RedirectResponse, Response
 
 from northstar.core.listing import ListParams
 from northstar.customers.models import SEGMENTS
-from northstar.feedback import import_pages, inbox_cells, inbox_service, service, taxonomy_service
-from northstar.feedback.analysis.kind import KINDS
+from northstar.feedback import service
+from northstar.feedback.engine.kind import KINDS
+from northstar.feedback.importers import pages as import_pages
+from northstar.feedback.inbox import cells as inbox_cells
+from northstar.feedback.inbox import service as inbox_service
+from northstar.feedback.intake import form_pages
 from northstar.feedback.models import SOURCES
 from northstar.feedback.schemas import FeedbackCreate
 from northstar.feedback.service import SENTIMENT_BANDS
-from northstar.feedback.themes_pages import router as _themes_router
+from northstar.feedback.taxonomy import service as taxonomy_service
+from northstar.feedback.themes.pages import router as _themes_router
 from northstar.ideas import service as ideas_service
 from northstar.ideas.schemas import LinkRequest
 from northstar.web import imports
@@ -25,9 +30,8 @@ from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(_themes_router)  # the theme explorer and theme pages (/feedback/themes…)
-router.include_router(
-    import_pages.router
-)  # import page for every file kind, embeddable form (admin + public)
+router.include_router(form_pages.router)  # the embeddable form (admin + public)
+router.include_router(import_pages.router)  # the import page for every file kind
 IMPORT = ImportTarget(
     title="Import feedback from CSV",
     job_kind="feedback.import_csv",
@@ -181,7 +185,9 @@ async def bulk_link(request: Request, session: DB, user: CurrentUser) -> Respons
 
 def _include_review_pages() -> None:
     """The inbox's bulk actions, the duplicates review and the taxonomy pages live in their own modules."""
-    from northstar.feedback import duplicates_pages, inbox_pages, taxonomy_pages
+    from northstar.feedback.duplicates import pages as duplicates_pages
+    from northstar.feedback.inbox import pages as inbox_pages
+    from northstar.feedback.taxonomy import pages as taxonomy_pages
 
     for part in (inbox_pages, duplicates_pages, taxonomy_pages):
         router.include_router(part.router)

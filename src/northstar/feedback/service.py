@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select
 from sqlalchemy.orm import Session, aliased, load_only
 
 from northstar.core import audit
@@ -17,12 +17,14 @@ from northstar.core.permissions import READ, Actor
 from northstar.core.schemas import ImportReport, ProblemFieldError
 from northstar.core.tabular import decode_bytes, read_csv, validate_rows
 from northstar.customers.models import Contact, Customer
-from northstar.feedback.analysis.kind import KINDS
-from northstar.feedback.analysis_store import FeedbackAnalysis, FeedbackTheme
-from northstar.feedback.curation_store import KindOverride, TaxonomyLabel, TaxonomyPrediction
+from northstar.feedback.engine.kind import KINDS
+from northstar.feedback.idea_links import refresh_idea_counts
+from northstar.feedback.merging import release_merged
 from northstar.feedback.models import Feedback
+from northstar.feedback.models.analysis import FeedbackAnalysis, FeedbackTheme
+from northstar.feedback.models.curation import KindOverride, TaxonomyLabel, TaxonomyPrediction
 from northstar.feedback.schemas import FeedbackCreate, FeedbackImportRow, FeedbackUpdate
-from northstar.ideas.models import Idea, IdeaFeedbackLink
+from northstar.ideas.models import IdeaFeedbackLink
 
 SORTABLE = {"received_at": Feedback.received_at, "rating": Feedback.rating, "id": Feedback.id}
 #: sentiment filter bands on the analysed sentiment in [-1, 1]: negative ≤ -0.3 < neutral < 0.3 ≤ positive
@@ -184,8 +186,6 @@ def delete_feedback(session: Session, actor: Actor, feedback_id: int) -> None:
     actor.require("feedback.write")
     item = get_owned(session, Feedback, feedback_id, actor.workspace_id, "feedback item")
     audit.record(session, actor, "delete", "feedback", item.id, item.text[:80])
-    from northstar.feedback.duplicates_service import release_merged  # (it builds on this module)
-
     release_merged(session, actor, [item.id])
     idea_ids = set(
         session.scalars(select(IdeaFeedbackLink.idea_id).where(IdeaFeedbackLink.feedback_id == item.id))
@@ -194,17 +194,6 @@ def delete_feedback(session: Session, actor: Actor, feedback_id: int) -> None:
     session.delete(item)
     session.flush()
     refresh_idea_counts(session, idea_ids)
-
-
-def refresh_idea_counts(session: Session, idea_ids: Iterable[int]) -> None:
-    """Recount ``Idea.feedback_count`` (its linked items) after links changed outside ``ideas.service``."""
-    for idea in session.scalars(select(Idea).where(Idea.id.in_(sorted(set(idea_ids))))):
-        idea.feedback_count = (
-            session.scalar(
-                select(func.count()).select_from(IdeaFeedbackLink).where(IdeaFeedbackLink.idea_id == idea.id)
-            )
-            or 0
-        )
 
 
 def list_feedback(session: Session, actor: Actor, params: ListParams) -> Page[Feedback]:

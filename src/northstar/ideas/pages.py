@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from northstar.core.charts import bar_chart
 from northstar.core.listing import ListParams
-from northstar.feedback import themes_service
+from northstar.feedback.themes import service as themes_service
 from northstar.ideas import service
 from northstar.ideas.models import STATUSES, TRANSITIONS
 from northstar.ideas.schemas import IdeaCreate, IdeaUpdate

@@ -1,1 +1,1 @@
-"""The analysis engine of the feedback module: pure functions from texts and vectors to results."""
+"""Feedback analysis runs: embed, classify and theme the workspace's items, and the stateless CLI over files."""

@@ -17,7 +17,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from northstar.feedback.analysis.normalize import clean_text, decode_bytes, html_to_text
+from northstar.feedback.engine.normalize import clean_text, decode_bytes, html_to_text
 from northstar.feedback.importers.records import FeedbackRecord, ImportFormatError, ImportResult
 
 _QUOTE_HEADERS = (

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from northstar.feedback.analysis.normalize import clean_text
+from northstar.feedback.engine.normalize import clean_text
 from northstar.feedback.importers.records import FeedbackRecord, ImportFormatError, ImportResult
 from northstar.feedback.importers.tabular import read_table, require_columns
 

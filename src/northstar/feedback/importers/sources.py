@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from northstar.feedback.analysis.normalize import clean_text, decode_bytes
+from northstar.feedback.engine.normalize import clean_text, decode_bytes
 from northstar.feedback.importers.mapping import optional_text, parse_datetime, parse_number, split_tags
 from northstar.feedback.importers.records import FeedbackRecord, ImportFormatError, ImportResult
 

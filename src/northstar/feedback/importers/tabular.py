@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from northstar.feedback.analysis.normalize import decode_bytes
+from northstar.feedback.engine.normalize import decode_bytes
 from northstar.feedback.importers.records import ImportFormatError
 
 Row = dict[str, Any]

@@ -1,0 +1,1 @@
+"""Near-duplicate feedback: review suggested pairs, merge, dismiss and unmerge."""
