@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import time
 from collections import Counter
@@ -31,6 +32,7 @@ from feedback_suite_methods import (
     HDBSCAN,
     KMEANS,
     Metric,
+    ProductError,
     SetResult,
     accuracy,
     ari,
@@ -315,7 +317,7 @@ def run_task(task: str, sets: set[str] | None, limit: int | None, log: Callable[
         with measured(timing):
             try:
                 result = runner(load(), limit)
-            except (FileNotFoundError, OSError, KeyError, ValueError) as error:  # missing or unreadable data
+            except (OSError, sqlite3.Error, KeyError, ValueError, ProductError) as error:  # missing data, failed command
                 result = missing(task, name, METRICS[task], error)
                 result.group = name.split("-")[0] if task == "train" else ""
         result.extra.update(timing)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import resource
 import tempfile
 import time
@@ -149,7 +150,9 @@ def save_embedding_cache(path: Path) -> bool:
     if not embedder.encoded:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    embedder.cache.save(path)
+    partial = path.with_name(f".{path.stem}.partial.npz")  # readers of the file never see half of it
+    embedder.cache.save(partial)
+    os.replace(partial, path)
     return True
 
 
@@ -199,7 +202,7 @@ def cluster_baselines(vectors: np.ndarray, k: int) -> dict[str, list[Any]]:
     from sklearn.cluster import KMeans
 
     kmeans = KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(vectors)
-    hdbscan = Hdbscan(min_cluster_size=hdbscan_min_cluster_size(len(vectors))).fit_predict(vectors)
+    hdbscan = Hdbscan(min_cluster_size=hdbscan_min_cluster_size(len(vectors)), copy=True).fit_predict(vectors)
     return {KMEANS: kmeans.tolist(), HDBSCAN: hdbscan.tolist()}
 
 
