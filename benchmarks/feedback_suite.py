@@ -27,10 +27,9 @@ from typing import Any
 import numpy as np
 
 import feedback_suite_data as data
-from _feedback_common import RESULTS, machine_note, markdown_table
+from _feedback_common import RESULTS, machine_note
 from feedback_suite_methods import (
     HDBSCAN,
-    KMEANS,
     Metric,
     ProductError,
     SetResult,
@@ -55,21 +54,7 @@ from feedback_suite_methods import (
     save_embedding_cache,
     stratified_sample,
 )
-
-TASKS = ("themes", "train", "kind", "sentiment")
-HEADLINE = {
-    "themes": "½(NMI+ARI)",
-    "train": "macro-F1",
-    "kind": "F1 bug & feature",
-    "sentiment": "sign accuracy",
-}
-METRICS = {
-    "themes": [HEADLINE["themes"], "NMI", "ARI", "themes", "unthemed %", "parent NMI", "name similarity"],
-    "train": [HEADLINE["train"], "accuracy"],
-    "kind": [HEADLINE["kind"], "F1 bug", "F1 feature request"],
-    "sentiment": [HEADLINE["sentiment"], "macro-F1"],
-}
-NAMES_SHOWN = 20
+from feedback_suite_report import HEADLINE, METRICS, NAMES_SHOWN, TASKS, print_tables, report_markdown
 
 
 def _take(values: Sequence[Any] | None, keep: Sequence[int]) -> list[Any]:
@@ -121,7 +106,9 @@ def themes_task(theme_set: data.ThemeSet, limit: int | None) -> SetResult:
         Metric("NMI", nmi(labels, predicted), {n: nmi(labels, p) for n, p in baselines.items()}),
         Metric("ARI", ari(labels, predicted), {n: ari(labels, p) for n, p in baselines.items()}),
         Metric("themes", float(len(leaves)), {"gold labels": float(k)}),
-        Metric("unthemed %", percent(np.mean([a is None for a in assigned])), {f"{HDBSCAN} noise": noise}, True),
+        Metric(
+            "unthemed %", percent(np.mean([a is None for a in assigned])), {f"{HDBSCAN} noise": noise}, True
+        ),
     ]
     if parents:
         parent_of = [
@@ -131,7 +118,11 @@ def themes_task(theme_set: data.ThemeSet, limit: int | None) -> SetResult:
         parent_k = len(set(parents))
         reference = kmeans_labels(vectors, parent_k)
         metrics.append(
-            Metric("parent NMI", nmi(parents, parent_of), {"MiniLM + k-means (true parent k)": nmi(parents, reference)})
+            Metric(
+                "parent NMI",
+                nmi(parents, parent_of),
+                {"MiniLM + k-means (true parent k)": nmi(parents, reference)},
+            )
         )
     else:
         metrics.append(Metric("parent NMI", None))
@@ -196,12 +187,26 @@ def train_task(split: data.LabelledSplit, limit: int | None) -> SetResult:
     started = time.perf_counter()
     baselines = baseline_predictions(train_x, train_y, test_x)
     metrics = [
-        Metric(HEADLINE["train"], macro_f1(test_y, predicted), {n: macro_f1(test_y, p) for n, p in baselines.items()}),
-        Metric("accuracy", accuracy(test_y, predicted), {n: accuracy(test_y, p) for n, p in baselines.items()}),
+        Metric(
+            HEADLINE["train"],
+            macro_f1(test_y, predicted),
+            {n: macro_f1(test_y, p) for n, p in baselines.items()},
+        ),
+        Metric(
+            "accuracy", accuracy(test_y, predicted), {n: accuracy(test_y, p) for n, p in baselines.items()}
+        ),
     ]
-    extra = {"northstar_seconds": product_seconds, "baseline_seconds": round(time.perf_counter() - started, 2)}
+    extra = {
+        "northstar_seconds": product_seconds,
+        "baseline_seconds": round(time.perf_counter() - started, 2),
+    }
     return SetResult(
-        "train", split.name, metrics, f"{len(train_x):,} / {len(test_x):,}", split.name.split("-")[0], extra=extra
+        "train",
+        split.name,
+        metrics,
+        f"{len(train_x):,} / {len(test_x):,}",
+        split.name.split("-")[0],
+        extra=extra,
     )
 
 
@@ -212,7 +217,9 @@ def _kind(name: str) -> str:
     return str(name).replace("_", " ").strip().lower()
 
 
-def _kind_metrics(bug: list[bool], feature: list[bool], predicted: dict[str, tuple[list, list]]) -> list[Metric]:
+def _kind_metrics(
+    bug: list[bool], feature: list[bool], predicted: dict[str, tuple[list, list]]
+) -> list[Metric]:
     """Mean of the F1 of bug and of feature request; ``predicted`` maps a method to its (bug, feature) flags."""
     bug_f1 = {m: binary_f1(bug, b) for m, (b, _) in predicted.items()}
     feature_f1 = {m: binary_f1(feature, f) for m, (_, f) in predicted.items()}
@@ -229,11 +236,15 @@ def _kind_metrics(bug: list[bool], feature: list[bool], predicted: dict[str, tup
 def kind_task(split: data.LabelledSplit | data.MultiLabelSplit, limit: int | None) -> SetResult:
     """Northstar's default kind model (no training) against baselines trained on the set's own train part."""
     started = time.perf_counter()
-    if isinstance(split, data.MultiLabelSplit):  # Mini-BAR: problem_report is bug, feature_request is feature request
+    # Mini-BAR: problem_report scores bug, feature_request scores feature request
+    if isinstance(split, data.MultiLabelSplit):
         combos = lambda flags: ["".join(map(str, f)) for f in flags]  # noqa: E731
         train_keep = stratified_sample(combos(split.train_flags), limit)
         test_keep = stratified_sample(combos(split.test_flags), limit)
-        train_x, train_f = _take(split.train_texts, train_keep), np.array(_take(split.train_flags, train_keep))
+        train_x, train_f = (
+            _take(split.train_texts, train_keep),
+            np.array(_take(split.train_flags, train_keep)),
+        )
         test_x, test_f = _take(split.test_texts, test_keep), np.array(_take(split.test_flags, test_keep))
         bug, feature = [bool(f[0]) for f in test_f], [bool(f[1]) for f in test_f]
         items = product_classify(test_x)
@@ -260,7 +271,11 @@ def kind_task(split: data.LabelledSplit | data.MultiLabelSplit, limit: int | Non
         "northstar_kinds": dict(Counter(kinds).most_common()),
     }
     return SetResult(
-        "kind", split.name, _kind_metrics(bug, feature, predicted), f"{len(train_x):,} / {len(test_x):,}", extra=extra
+        "kind",
+        split.name,
+        _kind_metrics(bug, feature, predicted),
+        f"{len(train_x):,} / {len(test_x):,}",
+        extra=extra,
     )
 
 
@@ -280,10 +295,19 @@ def sentiment_task(split: data.LabelledSplit, limit: int | None) -> SetResult:
     started = time.perf_counter()
     baselines = baseline_predictions(train_x, train_y, test_x)
     metrics = [
-        Metric(HEADLINE["sentiment"], accuracy(test_y, predicted), {n: accuracy(test_y, p) for n, p in baselines.items()}),
-        Metric("macro-F1", macro_f1(test_y, predicted), {n: macro_f1(test_y, p) for n, p in baselines.items()}),
+        Metric(
+            HEADLINE["sentiment"],
+            accuracy(test_y, predicted),
+            {n: accuracy(test_y, p) for n, p in baselines.items()},
+        ),
+        Metric(
+            "macro-F1", macro_f1(test_y, predicted), {n: macro_f1(test_y, p) for n, p in baselines.items()}
+        ),
     ]
-    extra = {"northstar_seconds": product_seconds, "baseline_seconds": round(time.perf_counter() - started, 2)}
+    extra = {
+        "northstar_seconds": product_seconds,
+        "baseline_seconds": round(time.perf_counter() - started, 2),
+    }
     return SetResult("sentiment", split.name, metrics, f"{len(train_x):,} / {len(test_x):,}", extra=extra)
 
 
@@ -307,7 +331,9 @@ def _selected(name: str, sets: set[str] | None) -> bool:
     return sets is None or name in sets or name.split("-")[0] in sets
 
 
-def run_task(task: str, sets: set[str] | None, limit: int | None, log: Callable[[str], None]) -> list[SetResult]:
+def run_task(
+    task: str, sets: set[str] | None, limit: int | None, log: Callable[[str], None]
+) -> list[SetResult]:
     loaders, runner = RUNNERS[task]
     results = []
     for name, load in loaders.items():
@@ -317,139 +343,34 @@ def run_task(task: str, sets: set[str] | None, limit: int | None, log: Callable[
         with measured(timing):
             try:
                 result = runner(load(), limit)
-            except (OSError, sqlite3.Error, KeyError, ValueError, ProductError) as error:  # missing data, failed command
+            except (
+                OSError,
+                sqlite3.Error,
+                KeyError,
+                ValueError,
+                ProductError,
+            ) as error:  # absent data, failed run
                 result = missing(task, name, METRICS[task], error)
                 result.group = name.split("-")[0] if task == "train" else ""
         result.extra.update(timing)
-        log(f"{task:9s} {name:22s} {timing['seconds']:7.1f} s" + (f"  — {result.error}" if result.error else ""))
+        log(
+            f"{task:9s} {name:22s} {timing['seconds']:7.1f} s"
+            + (f"  — {result.error}" if result.error else "")
+        )
         results.append(result)
     return results
 
 
-def _mean(values: list[tuple[str, float | None]]) -> float | None:
-    """Unweighted mean over suite rows: sets of one group (HINT3's bots) are averaged into one row first."""
-    groups: dict[str, list[float]] = {}
-    for group, value in values:
-        if value is not None:
-            groups.setdefault(group, []).append(value)
-    if not groups:
-        return None
-    return round(float(np.mean([np.mean(v) for v in groups.values()])), 2)
-
-
-def _cell(value: float | None, name: str | None = None, whole: bool = False) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.0f}" if whole else f"{value:.2f}"
-    return f"{text} ({name})" if name else text
-
-
-def task_table(task: str, results: list[SetResult]) -> tuple[list[str], list[list[str]]]:
-    """One row per set and the mean row: each metric as Northstar, then the best baseline and which it is."""
-    names = METRICS[task]
-    header = ["set", "n" if task == "themes" else "n train / test"]
-    for metric in names:
-        header += [f"{metric}", f"{metric}: best baseline"]
-    rows, columns = [], {m: [] for m in names}
-    for result in results:
-        row = [result.set, result.size or "—"]
-        by_name = {m.name: m for m in result.metrics}
-        for metric in names:
-            found = by_name.get(metric)
-            best, which = found.best() if found else (None, None)
-            ours = found.northstar if found else None
-            row += [_cell(ours, whole=metric == "themes"), _cell(best, which, whole=metric == "themes")]
-            columns[metric].append((result.group or result.set, ours, best))
-        rows.append(row)
-    mean_row = ["**mean**", ""]
-    for metric in names:
-        mean_row += [
-            _cell(_mean([(g, o) for g, o, _ in columns[metric]])),
-            _cell(_mean([(g, b) for g, _, b in columns[metric]])),
-        ]
-    return header, [*rows, mean_row]
-
-
-NOTES = {
-    "themes": (
-        "Northstar chooses the number of themes itself; unthemed items count as one extra cluster. Baselines get the "
-        "same MiniLM vectors: k-means is given the true number of labels (random_state 0, 4 starts); HDBSCAN "
-        "(scikit-learn) uses min_cluster_size = max(5, n // 500) and its noise counts as one label. Parent NMI scores "
-        "the parent themes against the set's parent labels (HWU64 scenarios) beside k-means with the true number of "
-        "parents. Name similarity: mean cosine (MiniLM) of each theme's name and its majority gold label's readable "
-        "name, beside the theme's top-3 keywords joined."
-    ),
-    "train": (
-        "`feedback train` on the train part, `feedback classify --model` on the test part; both baselines trained on "
-        "the same train part. HINT3's three bots count as one row of the mean (their average)."
-    ),
-    "kind": (
-        "Northstar's default kind model, untrained on these sets; both baselines are trained on each set's own train "
-        "part, so they have an advantage the default model does not. Mini-BAR: problem_report scores bug, "
-        "feature_request scores feature request (multi-label; one-vs-rest baselines). The shipped kind model was "
-        "trained on Mini-BAR (its own 80/20 split), so most of this test part is data it has seen: read the Mini-BAR "
-        "row as a training-fit check, not as generalisation."
-    ),
-    "sentiment": (
-        "The sign of the default model's sentiment (> 0 positive); both baselines are trained on each set's own train "
-        "part (the default model is not; it learned from Mini-BAR's star ratings)."
-    ),
-}
-
-
-def names_section(results: list[SetResult]) -> str:
-    parts = []
-    for result in results:
-        names = result.extra.get("names")
-        if not names:
-            continue
-        rows = [[n["name"], n["size"], n["gold"], f"{n['purity']:.0f} %"] for n in names]
-        parts.append(
-            f"**{result.set}** ({NAMES_SHOWN} largest themes)\n\n"
-            + markdown_table(["theme name", "items", "gold label of the majority", "purity"], rows)
-        )
-    return "\n\n".join(parts)
-
-
-def report_markdown(results: dict[str, list[SetResult]], settings: dict[str, Any]) -> str:
-    lines = [
-        f"Machine: {machine_note()}. Settings: {json.dumps(settings)}. Total {settings.get('seconds', 0):.0f} s.",
-    ]
-    for task, task_results in results.items():
-        header, rows = task_table(task, task_results)
-        seconds = sum(r.extra.get("seconds", 0) for r in task_results)
-        lines += [f"## {task} (headline: {HEADLINE[task]}, {seconds:.0f} s)", NOTES[task], markdown_table(header, rows)]
-    if "themes" in results and names_section(results["themes"]):
-        lines += ["## Theme names beside the gold labels", names_section(results["themes"])]
-    return "\n\n".join(lines)
-
-
-def print_tables(results: dict[str, list[SetResult]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(width=max(Console().width, 200))
-    for task, task_results in results.items():
-        header, rows = task_table(task, task_results)
-        table = Table(*header, title=f"{task} (headline: {HEADLINE[task]})", caption=NOTES[task])
-        for row in rows:
-            table.add_row(*[c.replace("**", "") for c in row])
-        console.print(table)
-        if task == "themes":
-            for result in task_results:
-                names = Table("theme name", "items", "gold label of the majority", "purity", title=result.set)
-                for n in result.extra.get("names", []):
-                    names.add_row(n["name"], str(n["size"]), n["gold"], f"{n['purity']:.0f} %")
-                if result.extra.get("names"):
-                    console.print(names)
-
-
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated: themes,train,kind,sentiment")
+    parser.add_argument(
+        "--tasks", default=",".join(TASKS), help="comma-separated: themes,train,kind,sentiment"
+    )
     parser.add_argument("--sets", default=None, help="comma-separated set names (default: all)")
     parser.add_argument("--limit", type=int, default=None, help="stratified subsample of N rows per set part")
-    parser.add_argument("--embedding-cache", type=Path, default=None, help="EmbeddingCache .npz to load and save")
+    parser.add_argument(
+        "--embedding-cache", type=Path, default=None, help="EmbeddingCache .npz to load and save"
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for feedback_suite.md/.json")
     return parser.parse_args(argv)
@@ -496,7 +417,8 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     options.out.mkdir(parents=True, exist_ok=True)
     (options.out / "feedback_suite.json").write_text(json.dumps(payload, indent=2, default=float) + "\n")
     (options.out / "feedback_suite.md").write_text(
-        "# Feedback development suite\n\n" + report_markdown(results, settings) + "\n", encoding="utf-8"
+        "# Feedback development suite\n\n" + report_markdown(results, timings, settings) + "\n",
+        encoding="utf-8",
     )
     if options.format == "json":
         print(json.dumps(rows, indent=2, default=float))

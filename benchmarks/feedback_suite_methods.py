@@ -57,14 +57,15 @@ def _peak_rss_mb() -> float:
 
 @contextmanager
 def measured(into: dict[str, Any]) -> Iterator[None]:
-    """Record wall time and peak RSS of the block in ``into`` (peak of the block where Linux allows resetting it,
+    """Record wall time, CPU time and peak RSS of the block in ``into`` (peak of the block where Linux allows resetting it,
     else the process's peak so far)."""
     per_block = _reset_peak_rss()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
         into["seconds"] = round(time.perf_counter() - started, 2)
+        into["cpu_seconds"] = round(time.process_time() - cpu, 2)  # not inflated by other load
         into["peak_rss_mb"] = round(_peak_rss_mb(), 1)
         into["peak_rss_scope"] = "task" if per_block else "process"
 
@@ -100,7 +101,9 @@ def write_csv(path: Path, columns: dict[str, Sequence[Any]]) -> Path:
 
 def product_themes(texts: Sequence[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        path = write_csv(Path(folder) / "items.csv", {"id": [str(i) for i in range(len(texts))], "text": texts})
+        path = write_csv(
+            Path(folder) / "items.csv", {"id": [str(i) for i in range(len(texts))], "text": texts}
+        )
         return json.loads(
             run_cli(
                 "feedback", "themes", "--input", str(path), "--text-column", "text",
@@ -111,7 +114,9 @@ def product_themes(texts: Sequence[str]) -> dict[str, Any]:
 
 def product_classify(texts: Sequence[str], model: Path | None = None) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as folder:
-        path = write_csv(Path(folder) / "items.csv", {"id": [str(i) for i in range(len(texts))], "text": texts})
+        path = write_csv(
+            Path(folder) / "items.csv", {"id": [str(i) for i in range(len(texts))], "text": texts}
+        )
         args = ["feedback", "classify", "--input", str(path), "--text-column", "text", "--id-column", "id"]
         args += [*(["--model", str(model)] if model else []), "--format", "json"]
         return list(json.loads(run_cli(*args))["items"])
@@ -238,7 +243,9 @@ def accuracy(truth: Sequence[Any], predicted: Sequence[Any]) -> float:
 def macro_f1(truth: Sequence[Any], predicted: Sequence[Any]) -> float:
     from sklearn.metrics import f1_score
 
-    return percent(f1_score([str(t) for t in truth], [str(p) for p in predicted], average="macro", zero_division=0))
+    return percent(
+        f1_score([str(t) for t in truth], [str(p) for p in predicted], average="macro", zero_division=0)
+    )
 
 
 def binary_f1(truth: Sequence[bool], predicted: Sequence[bool]) -> float:

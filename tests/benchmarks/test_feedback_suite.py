@@ -10,8 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-import feedback_suite  # type: ignore[import-not-found]  # noqa: E402
-from feedback_suite_methods import stratified_sample  # type: ignore[import-not-found]  # noqa: E402
+import feedback_suite  # type: ignore[import-not-found]
+from feedback_suite_methods import stratified_sample  # type: ignore[import-not-found]
 
 TOPICS = {
     "card_arrival": [
@@ -45,8 +45,18 @@ REVIEWS = {
     "PRAISE": ["great app, love it", "works perfectly, five stars", "very useful and easy to use"],
 }
 SENTENCES = {
-    "1": ["the battery life is excellent", "great sound and a sharp screen", "i love this camera", "works great"],
-    "0": ["the battery dies within an hour", "terrible sound and a dim screen", "i hate this camera", "it broke"],
+    "1": [
+        "the battery life is excellent",
+        "great sound and a sharp screen",
+        "i love this camera",
+        "works great",
+    ],
+    "0": [
+        "the battery dies within an hour",
+        "terrible sound and a dim screen",
+        "i hate this camera",
+        "it broke",
+    ],
 }
 
 
@@ -97,7 +107,12 @@ def test_suite_on_tiny_sets_prints_json_rows_and_writes_one_table_per_task(
         set(row) == {"task", "set", "metric", "northstar", "best_baseline", "baseline_name"} for row in rows
     )
     scored = {(r["task"], r["set"]) for r in rows if r["northstar"] is not None}
-    assert {("themes", "banking77"), ("themes", "snips"), ("train", "banking77"), ("train", "snips")} <= scored
+    assert {
+        ("themes", "banking77"),
+        ("themes", "snips"),
+        ("train", "banking77"),
+        ("train", "snips"),
+    } <= scored
     assert {("kind", "clap"), ("sentiment", "cr")} <= scored
     headline = {(r["task"], r["set"]): r for r in rows if r["metric"] == feedback_suite.HEADLINE[r["task"]]}
     assert headline[("train", "banking77")]["baseline_name"] in {"TF-IDF + LR", "MiniLM + LR"}
