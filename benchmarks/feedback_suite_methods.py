@@ -22,10 +22,7 @@ from typing import Any
 
 import numpy as np
 
-try:  # the engine is moving from feedback/analysis/ to feedback/engine/; this is the one place that knows
-    from northstar.feedback.engine.batch import process_embedder
-except ImportError:  # pragma: no cover - before the move
-    from northstar.feedback.analysis.batch import process_embedder  # type: ignore[no-redef]
+from northstar.feedback.engine.batch import process_embedder
 
 TFIDF = "TF-IDF + LR"
 MINILM = "MiniLM + LR"
