@@ -164,13 +164,17 @@ class _LogWatch:
     lines: list[str] = field(default_factory=list)
 
     def feed(self, line: str) -> None:
-        self.lines = (self.lines + [line])[-40:]
+        self.lines = [*self.lines, line][-40:]
         if "Child process [" in line and "died" in line:
             self.restarts += 1
             if not self.hinted:
                 self.hinted = True
                 self.say(restart_hint(self.workers, self.worker_timeout))
-        if "failed to start" in line or "Application startup failed" in line or "Error loading ASGI app" in line:
+        if (
+            "failed to start" in line
+            or "Application startup failed" in line
+            or "Error loading ASGI app" in line
+        ):
             self.startup_failed = True
         if "address already in use" in line.lower():
             self.port_taken = True
@@ -321,7 +325,9 @@ def _stopped_message(status: int, watch: _LogWatch) -> str:
             "NORTHSTAR_DATABASE_URL."
         )
     if watch.restarts:
-        return f"the server stopped (exit status {status}). " + restart_hint(watch.workers, watch.worker_timeout)
+        return f"the server stopped (exit status {status}). " + restart_hint(
+            watch.workers, watch.worker_timeout
+        )
     return f"the server stopped (exit status {status}) before it answered; the log above says why."
 
 
