@@ -1,5 +1,6 @@
 # Northstar: two commands for a newcomer.
-#   make demo  - create .venv, install, seed the demo company, serve on http://127.0.0.1:8000
+#   make demo  - create .venv, install, seed the demo company, serve on http://127.0.0.1:8000; the address is
+#                printed once GET /api/v1/health answers (within 60 s, NORTHSTAR_READY_TIMEOUT)
 #   make test  - create .venv, install, lint, type-check, run the whole test suite (SQLite + PostgreSQL + browser)
 
 PYTHON ?= python3

@@ -186,17 +186,27 @@ def test_the_idea_picker_lists_the_newest_ideas_and_the_api_finds_the_rest(
 
 
 def test_serve_starts_one_process_per_core_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    from northstar.core import settings as settings_module
     from northstar.core.settings import Settings
 
     monkeypatch.delenv("NORTHSTAR_WEB_WORKERS", raising=False)
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
-    assert Settings().resolved_web_workers() == 2
-    monkeypatch.setattr("os.cpu_count", lambda: 32)
-    assert Settings().resolved_web_workers() == 4  # the database and the jobs need cores too
-    monkeypatch.setattr("os.cpu_count", lambda: None)
-    assert Settings().resolved_web_workers() == 1
+    for cores, expected in ((1, 1), (2, 1), (3, 3), (4, 4), (32, 4)):
+        # up to 2 cores one process: a second one's start-up competes with a busy laptop (issue 17);
+        # above, at most 4: the database and the jobs need cores too
+        monkeypatch.setattr(settings_module, "available_cores", lambda cores=cores: cores)
+        assert Settings().resolved_web_workers() == expected, cores
     monkeypatch.setenv("NORTHSTAR_WEB_WORKERS", "3")
     assert Settings().resolved_web_workers() == 3
+
+
+def test_available_cores_follow_the_affinity_mask(monkeypatch: pytest.MonkeyPatch) -> None:
+    from northstar.core.settings import available_cores
+
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert available_cores() == 2
+    monkeypatch.delattr("os.sched_getaffinity", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert available_cores() == 1
 
 
 def test_live_items_are_indexed_apart_on_postgresql(session: Session, backend: str) -> None:

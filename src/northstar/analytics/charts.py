@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
 from markupsafe import Markup
 
 from northstar.analytics.schemas import InsightResult
@@ -39,6 +38,8 @@ def insight_chart(result: InsightResult) -> Markup | None:
 
 def retention_heat_map(result: InsightResult) -> Markup:
     """Cohorts down, periods across, each cell the share of the cohort that came back."""
+    import altair as alt
+
     cells = []
     for cohort in result.data["cohorts"]:
         size = cohort["values"][0] if cohort["values"] else 0

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
-import vl_convert as vlc
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    import altair as alt
 
 PALETTE = ["#3557d4", "#18a08b", "#e0a526", "#d2544f", "#7d5bd0", "#4c9fd9", "#8c9aa6"]
 
@@ -33,6 +34,8 @@ def render_svg(chart: alt.TopLevelMixin) -> Markup:
 
 def render_spec_svg(spec: dict[str, Any]) -> Markup:
     """Render a raw Vega-Lite spec (a dict) to inline SVG markup."""
+    import vl_convert as vlc
+
     svg = vlc.vegalite_to_svg(json.dumps(spec))
     return Markup(svg)
 
@@ -48,6 +51,8 @@ def bar_chart(
     height: int = 220,
 ) -> Markup:
     """A simple bar chart from a list of records."""
+    import altair as alt
+
     data = alt.Data(values=rows)
     base = alt.Chart(data).mark_bar(cornerRadiusEnd=3)
     if horizontal:
@@ -78,6 +83,8 @@ def line_chart(
     x_type: str = "T",
 ) -> Markup:
     """A line chart (time on x by default) from a list of records."""
+    import altair as alt
+
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True)

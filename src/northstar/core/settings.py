@@ -39,7 +39,19 @@ class Settings(BaseSettings):
         default=None,
         ge=1,
         le=64,
-        description="Server processes of `northstar serve`; default one per CPU core, at most 4.",
+        description="Server processes of `northstar serve`; default 1 on up to 2 cores, else one per core, at most 4.",
+    )
+    web_worker_timeout: int = Field(
+        default=30,
+        ge=5,
+        le=600,
+        description="Seconds a server process may take to answer its supervisor's health check before it is "
+        "replaced (uvicorn's own default, 5 s, is missed by a process starting on a busy machine).",
+    )
+    ready_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds `northstar serve` and `northstar demo` wait for /api/v1/health before warning.",
     )
     job_workers: int = Field(default=2, description="Threads of the in-process background job runner.")
     upgrade_on_start: bool = Field(
@@ -62,15 +74,21 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.resolved_home() / 'northstar.db'}"
 
     def resolved_web_workers(self) -> int:
-        """Server processes: the configured number, else one per CPU core (at most 4).
+        """Server processes: the configured number, else 1 on up to 2 cores, else one per core (at most 4).
 
-        Python runs one request at a time per process, so one process uses about one core; on 2 cores, 2
+        Python runs one request at a time per process, so one process uses about one core. On 2 cores, 2
         processes served the inbox at 1.8 (SQLite) and 2.3 (PostgreSQL) times the rate of one
-        (benchmarks/results/web_pages.md).
+        (benchmarks/results/web_pages.md), but only on an otherwise idle machine: on a laptop whose two cores
+        are busy with other programs, each extra process competes with them and its start-up (import and build
+        of the app, several seconds of CPU) is what missed the supervisor's health check. One process starts
+        in half the CPU time and leaves a core to the database, the jobs and the browser.
         """
         if self.web_workers:
             return self.web_workers
-        return max(1, min(os.cpu_count() or 1, 4))
+        cores = available_cores()
+        if cores <= 2:
+            return 1
+        return min(cores, 4)
 
     def resolved_secret_key(self) -> str:
         """The secret key; generated once and stored in the data directory when not configured."""
@@ -81,3 +99,11 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (its affinity mask, which containers narrow), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)

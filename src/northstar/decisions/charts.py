@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import altair as alt
 from markupsafe import Markup
 
 from northstar.core.charts import render_svg
@@ -19,6 +18,8 @@ def roadmap_chart(
     plan_schedule: dict[str, Any], plan_forecast: dict[str, Any] | None, titles: dict[str, str]
 ) -> Markup:
     """A Gantt of the scheduled ideas; with a forecast, a light band from P50 to P95 after each bar and a P85 tick."""
+    import altair as alt
+
     start = date.fromisoformat(plan_forecast["start_date"]) if plan_forecast else date.today()
     bands = {item["id"]: item["percentiles"] for item in (plan_forecast or {}).get("items", [])}
     rows, band_rows = [], []
@@ -77,6 +78,8 @@ def roadmap_chart(
 
 def load_chart(plan_schedule: dict[str, Any], team_names: dict[str, str]) -> Markup:
     """Per-team load against capacity per week."""
+    import altair as alt
+
     rows = []
     for team, load in plan_schedule.get("load", {}).items():
         capacity = plan_schedule.get("capacity", {}).get(team, [])
@@ -100,6 +103,8 @@ def load_chart(plan_schedule: dict[str, Any], team_names: dict[str, str]) -> Mar
 
 def usage_chart(usage: dict[str, list[float]]) -> Markup:
     """Share of budget and of each team's capacity used by the selection."""
+    import altair as alt
+
     rows = [
         {"constraint": name, "used %": round(100 * used / limit, 1) if limit else 0.0}
         for name, (used, limit) in usage.items()

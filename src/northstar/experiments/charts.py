@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 from markupsafe import Markup
 
 from northstar.core.charts import render_svg
@@ -45,6 +44,8 @@ def interval_rows(metrics: list[MetricResult], relative: bool) -> list[dict[str,
 
 def interval_chart(metrics: list[MetricResult], relative: bool, width: int = 560) -> Markup | None:
     """Inline SVG of every variant's effect and interval, or ``None`` when nothing is computed yet."""
+    import altair as alt
+
     rows = interval_rows(metrics, relative)
     if not rows:
         return None

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from northstar.experiments.stats.analysis import MetricType, VariantSummary
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def _per_unit(
     events: pd.DataFrame, units: pd.DataFrame, name: str, value_property: str | None, before: timedelta | None
 ) -> pd.Series:
     """Count (or property sum) of ``name`` per unit after exposure, or in ``before`` ahead of it."""
+    import pandas as pd
+
     chosen = events[events["event"] == name].merge(units[["distinct_id", "exposed_at"]], on="distinct_id")
     if before is None:
         chosen = chosen[chosen["timestamp"] >= chosen["exposed_at"]]

@@ -8,9 +8,8 @@ for each metric; the first variant of an experiment is always the baseline.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -42,6 +41,9 @@ from northstar.experiments.schemas import (
 )
 from northstar.experiments.stats.analysis import AnalysisSettings, VariantSummary, analyze
 from northstar.experiments.summary_csv import SummaryFormatError, read_summary_csv
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: below this sample-ratio-mismatch p-value the report warns that assignment looks broken (GrowthBook's default)
 SRM_THRESHOLD = 0.001

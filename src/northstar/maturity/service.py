@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from fpdf import FPDF
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -238,6 +237,8 @@ def _latin1(text: str) -> str:
 
 def report_pdf(session: Session, actor: Actor, assessment_id: int | None = None) -> bytes:
     """The assessment as a PDF: levels and coverage per focus area, then the next steps."""
+    from fpdf import FPDF
+
     report = get_report(session, actor, assessment_id)
     result, row = report.result, report.assessment
     pdf = FPDF(format="A4")

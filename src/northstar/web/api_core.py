@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import text
 
 from northstar.accounts import service as accounts
 from northstar.accounts.schemas import (
@@ -28,6 +30,7 @@ router = APIRouter()
 class Health(BaseModel):
     status: str
     version: str
+    database: str
 
 
 class Me(BaseModel):
@@ -49,12 +52,29 @@ class AuditRead(BaseModel):
     created_at: datetime
 
 
-@router.get("/health", tags=["system"])
-def health() -> Health:
-    """Liveness check; needs no authentication."""
+@router.get(
+    "/health",
+    tags=["system"],
+    response_model=Health,
+    responses={503: {"model": Health, "description": "The database cannot be reached."}},
+)
+def health(request: Request) -> Health | JSONResponse:
+    """Readiness check; needs no authentication. 200 once this server process has started and its database
+    answers a query, 503 (with the reason in ``database``) while the database cannot be reached.
+    ``northstar serve`` and ``northstar demo`` say "ready" only after this answers 200."""
     from northstar import __version__
 
-    return Health(status="ok", version=__version__)
+    try:
+        session = request.app.state.read_session_factory()
+        try:
+            session.execute(text("SELECT 1"))
+        finally:
+            session.close()
+    except Exception as exc:  # any database failure means "not ready", never a 500
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        body = Health(status="unavailable", version=__version__, database=reason)
+        return JSONResponse(body.model_dump(), status_code=503)
+    return Health(status="ok", version=__version__, database="ok")
 
 
 @router.get("/me", tags=["accounts"])

@@ -17,7 +17,8 @@ board, every response sent while others wait here says so.
 
 Only reads (GET, HEAD) are capped: they are nearly all of the traffic. A form post or an upload reads its body
 at the client's pace, and a slow upload must not hold a turn that pages are waiting for. Static files and the
-health checks bypass the cap too (they use no thread and no database).
+health checks bypass the cap too, so a busy server still says it is alive (``/api/v1/health`` runs one
+``SELECT 1`` on a thread of its own; ``/health`` touches nothing).
 """
 
 from __future__ import annotations

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # OR-Tools (and the pandas it loads) only when a solver runs: a second of server start-up
+    from ortools.sat.python import cp_model
 
 
 class PlanningInputError(ValueError):
@@ -40,18 +42,22 @@ class SolverSettings:
                 setattr(solver.parameters, name, value)
 
 
-STATUS_NAMES: dict[Any, str] = {
-    cp_model.OPTIMAL: "optimal",
-    cp_model.FEASIBLE: "feasible",
-    cp_model.INFEASIBLE: "infeasible",
-    cp_model.MODEL_INVALID: "invalid",
-    cp_model.UNKNOWN: "unknown",
-}
+@functools.cache
+def _status_names() -> dict[Any, str]:
+    from ortools.sat.python import cp_model
+
+    return {
+        cp_model.OPTIMAL: "optimal",
+        cp_model.FEASIBLE: "feasible",
+        cp_model.INFEASIBLE: "infeasible",
+        cp_model.MODEL_INVALID: "invalid",
+        cp_model.UNKNOWN: "unknown",
+    }
 
 
 def status_name(code: Any) -> str:
     """The lower-case status name used in every result ("optimal", "feasible", "infeasible", "unknown")."""
-    return STATUS_NAMES.get(code, "unknown")
+    return _status_names().get(code, "unknown")
 
 
 def integer_scale(numbers: list[float], max_digits: int = 4) -> int:

@@ -17,8 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from ortools.sat.python import cp_model
-from scipy.optimize import linprog
 
 from northstar.decisions.solve import portfolio_search
 from northstar.decisions.solve.common import SolverSettings, integer_scale, relative_gap, status_name
@@ -127,6 +125,8 @@ def _solve_rows(
     hint: Sequence[bool] | None = None,
     force_in: int | None = None,
 ) -> _Solved:
+    from ortools.sat.python import cp_model
+
     scale = _value_scale(problem)
     model = cp_model.CpModel()
     choose = [model.new_bool_var(f"x{i}") for i in range(len(problem.ideas))]
@@ -153,6 +153,8 @@ def lp_relaxation(
     problem: PortfolioProblem, rows: Sequence[Row] | None = None
 ) -> tuple[float, dict[str, float]]:
     """The LP-relaxation optimum (an upper bound on value) and each row's dual value per unit (HiGHS)."""
+    from scipy.optimize import linprog
+
     rows = list(rows) if rows is not None else build_rows(problem)
     n = len(problem.ideas)
     values = np.array([idea.value for idea in problem.ideas])
@@ -184,6 +186,8 @@ class _Relaxation:
 
 
 def _relaxation(problem: PortfolioProblem, rows: Sequence[Row]) -> _Relaxation:
+    from scipy.optimize import linprog
+
     values = np.array([idea.value for idea in problem.ideas], dtype=float)
     if not rows:
         return _Relaxation(float(np.clip(values, 0, None).sum()), values.copy(), np.zeros(0))
@@ -369,6 +373,8 @@ def _feasible(rows: Sequence[Row], chosen: Sequence[bool]) -> bool:
 
 def _explain_infeasible(problem: PortfolioProblem, rows: Sequence[Row]) -> list[str]:
     """A small set of rules that cannot all hold, from CP-SAT's assumption core, then shrunk by deletion."""
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     choose = [model.new_bool_var(f"x{i}") for i in range(len(problem.ideas))]
     switches = [model.new_bool_var(f"rule{r}") for r in range(len(rows))]

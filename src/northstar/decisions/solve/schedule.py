@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from northstar.decisions.solve.common import PlanningInputError, integer_scale, relative_gap, status_name
 from northstar.decisions.solve.schedule_model import (
@@ -26,6 +26,9 @@ from northstar.decisions.solve.schedule_model import (
     justified_schedule,
     serial_schedule,
 )
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 __all__ = ["ScheduleProblem", "ScheduleResult", "ScheduledItem", "WorkItem", "find_cycle", "solve"]
 
@@ -150,6 +153,8 @@ def _add_capacity(
 
 def solve(problem: ScheduleProblem, progress: Progress | None = None) -> ScheduleResult:
     """Schedule every item over periods, minimizing the problem's objective; report bound, gap and team load."""
+    from ortools.sat.python import cp_model
+
     report = progress or (lambda _stage, _fraction: None)
     started = time.perf_counter()
     problem.validate()

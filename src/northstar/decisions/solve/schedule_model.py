@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy.optimize import linprog
 
 from northstar.decisions.solve.common import PlanningInputError, SolverSettings
 
@@ -363,6 +362,8 @@ def antichain_bound(problem: ScheduleProblem, max_sets: int = 2_000) -> int:
     critical path on tightly resourced plans, where few items fit together. The sets are enumerated; past
     ``max_sets`` (loose capacity, where the bound is weak anyway) no bound is computed.
     """
+    from scipy.optimize import linprog
+
     items = problem.items
     jobs = [i for i, item in enumerate(items) if (item.duration or 0) > 0]
     if not jobs:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scipy.stats import chi2
-
 
 def srm_p_value(users: Sequence[float], weights: Sequence[float] | None = None) -> float:
     """Pearson χ² p-value of observed users per arm against the expected split (``k − 1`` dof).
@@ -17,6 +15,8 @@ def srm_p_value(users: Sequence[float], weights: Sequence[float] | None = None) 
     ``weights`` default to an equal split; arms with weight ≤ 0 add nothing to the statistic; no users
     at all gives 1.
     """
+    from scipy.stats import chi2
+
     if weights is None:
         weights = [1.0] * len(users)
     if len(weights) != len(users):

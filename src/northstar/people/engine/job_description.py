@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from fpdf import FPDF
-
 from northstar.people.engine.head_of_product import responsibilities_checklist, stage_context
 from northstar.people.engine.ladder import Ladder
 
@@ -127,6 +125,8 @@ def _pdf_text(text: str) -> str:
 
 def to_pdf(jd: JobDescription) -> bytes:
     """Render the job description as a one-column A4 PDF (fpdf2, core fonts, no network)."""
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_margins(18, 18, 18)
     pdf.add_page()
