@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -33,18 +34,12 @@ def _free_port() -> int:
 def _stop_group(process: subprocess.Popen[bytes]) -> None:
     """End a process started in its own session and everything it started (launcher, supervisor, workers)."""
     if process.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the group, e.g. a worker still stopping
-    except ProcessLookupError:
-        pass
+    with contextlib.suppress(ProcessLookupError):  # whatever is left of the group, e.g. a worker still stopping
+        os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
 
 
@@ -89,7 +84,9 @@ def test_console_script_serves_a_page_with_two_workers_under_cpu_load(
                 ready_after = time.monotonic() - started
                 break
             time.sleep(0.25)
-        assert ready_after is not None, f"not ready within {promised} s:\n{out.read_text()}\n{err.read_text()}"
+        assert ready_after is not None, (
+            f"not ready within {promised} s:\n{out.read_text()}\n{err.read_text()}"
+        )
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=30) as page:
             assert page.status == 200 and b"<form" in page.read()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=30) as health:
@@ -119,7 +116,7 @@ def test_a_taken_port_is_named_with_the_fix() -> None:
 
 
 def test_an_unknown_address_is_named() -> None:
-    with pytest.raises(serve.ServeError, match="no address 203.0.113.9"):
+    with pytest.raises(serve.ServeError, match=r"no address 203\.0\.113\.9"):
         serve.check_port("203.0.113.9", _free_port())
 
 
@@ -176,5 +173,7 @@ def test_server_module_imports_only_the_standard_library() -> None:
         "print(sorted(m for m in set(sys.modules) - before if not m.startswith('northstar')))"
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    heavy = [name for name in ("typer", "rich", "fastapi", "sqlalchemy", "numpy", "uvicorn") if f"'{name}" in found]
+    heavy = [
+        name for name in ("typer", "rich", "fastapi", "sqlalchemy", "numpy", "uvicorn") if f"'{name}" in found
+    ]
     assert heavy == [], found
