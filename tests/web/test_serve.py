@@ -38,7 +38,9 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
             os.killpg(process.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=20)
-    with contextlib.suppress(ProcessLookupError):  # whatever is left of the group, e.g. a worker still stopping
+    with contextlib.suppress(
+        ProcessLookupError
+    ):  # whatever is left of the group, e.g. a worker still stopping
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
 
