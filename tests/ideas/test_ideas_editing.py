@@ -163,7 +163,7 @@ def test_idea_page_scores_save_and_explain_the_rice_arithmetic(client: TestClien
     assert idea.inputs == {"reach": 1200, "impact": 2, "confidence": 0.8, "effort": 4}
     page = client.get(f"/ideas/{idea.id}").text
     assert "RICE score <strong>480.0</strong>" in page
-    assert "person-weeks" in page and "customers a quarter" in page
+    assert "person-weeks" in page and "accounts a quarter" in page
 
 
 def test_viewer_sees_the_idea_without_edit_forms(client: TestClient, session: Session) -> None:

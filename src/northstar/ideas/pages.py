@@ -27,7 +27,15 @@ from northstar.ideas.schemas import (
 )
 from northstar.teams import service as teams_service
 from northstar.web.deps import DB, CurrentUser, check_csrf
-from northstar.web.forms import field_messages, optional_int, parse_form, plain_number, query_string, see_other
+from northstar.web.forms import (
+    field_messages,
+    optional_int,
+    parse_form,
+    plain,
+    plain_number,
+    query_string,
+    see_other,
+)
 from northstar.web.templating import enum_label, render
 
 router = APIRouter(include_in_schema=False)
@@ -69,17 +77,6 @@ async def create_idea(request: Request, session: DB, user: CurrentUser) -> Respo
     check_csrf(user, form.get("csrf_token"))
     idea = service.create_idea(session, user.actor, parse_form(IdeaCreate, form))
     return RedirectResponse(f"/ideas/{idea.id}", status_code=303)
-
-
-def plain(value: object) -> str:
-    """A stored number as a person types it: 25000 (not 25000.0), 0.8; "" when missing."""
-    if value is None or value == "":
-        return ""
-    try:
-        number = float(str(value))
-    except ValueError:
-        return str(value)
-    return str(int(number)) if number.is_integer() else f"{number:g}"
 
 
 def scale_choices(scale: tuple[tuple[float, str], ...], current: object, percent: bool) -> list[tuple[str, str]]:

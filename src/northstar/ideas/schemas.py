@@ -112,7 +112,7 @@ class IdeaEdit(BaseModel):
 
 
 class IdeaScores(BaseModel):
-    """An idea's RICE inputs: reach (customers a quarter), impact (0.25–3), confidence (0–1), effort (person-weeks).
+    """An idea's RICE inputs: reach (accounts a quarter), impact (0.25–3), confidence (0–1), effort (person-weeks).
 
     A missing value clears it; the idea is then listed on Prioritize as needing that input.
     """

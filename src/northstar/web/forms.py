@@ -76,3 +76,14 @@ def field_messages(failure: ValidationFailed) -> dict[str, str]:
 def plain_number(text: str | None) -> str:
     """A typed number without the separators and currency people type: "$25,000" → "25000" ("" stays "")."""
     return (text or "").strip().replace(",", "").replace("$", "").replace("_", "").replace(" ", "")
+
+
+def plain(value: object) -> str:
+    """A stored number as a person types it: 25000 (not 25000.0), 0.8; "" when missing."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return str(value)
+    return str(int(number)) if number.is_integer() else f"{number:.10g}"

@@ -40,7 +40,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // "use the suggestion" buttons: put a suggested value into a field of their form, for the person to save
   document.querySelectorAll("button[data-fill]").forEach((button) => {
     button.addEventListener("click", () => {
-      const field = button.form.querySelector(`[name="${button.dataset.fill}"]`);
+      const field = button.form && button.form.elements.namedItem(button.dataset.fill);
       if (field) { field.value = button.dataset.value; field.focus(); }
     });
   });
