@@ -10,7 +10,11 @@ from starlette.responses import RedirectResponse, Response
 from northstar.core.errors import ValidationFailed
 from northstar.decisions import charts, service
 from northstar.decisions.schemas import Assumptions, PlanCopy, PlanCreate
+from northstar.ideas import service as ideas_service
+from northstar.ideas.schemas import CONFIDENCE_LEVELS, IMPACT_SCALE, SCORE_INPUTS, IdeaScores
+from northstar.teams import service as teams_service
 from northstar.web.deps import DB, CurrentUser, check_csrf
+from northstar.web.forms import field_messages, parse_form, plain, plain_number, query_string
 from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,6 +44,64 @@ def _ids(text: str) -> list[int]:
         raise ValidationFailed(f"expected idea ids separated by commas, got {text!r}") from None
 
 
+def _prioritize_page(
+    request: Request,
+    session: DB,
+    user: CurrentUser,
+    framework: str,
+    formula: str,
+    sort: str,
+    show: str,
+    failed: tuple[int, dict[str, str], dict[str, str]] | None = None,
+) -> Response:
+    """The Prioritize table; ``failed`` is (idea id, typed values, errors) of a row whose scores were refused."""
+    chosen = framework if framework in FRAMEWORKS else "rice"
+    include_closed = show == "all"
+    error = None
+    try:
+        table = service.prioritize(session, user.actor, chosen, formula, include_closed)  # type: ignore[arg-type]
+    except ValidationFailed as failure:
+        error = failure.errors[0].message if failure.errors else failure.detail
+        table = service.prioritize(session, user.actor, "rice", None, include_closed)
+    rows = table.rows
+    if sort == "title":
+        rows.sort(key=lambda row: row.title.lower())
+    teams = {t.id: t.name for t in teams_service.list_teams(session, user.actor)}
+    suggestions = ideas_service.reach_suggestions(session, user.actor, [row.idea_id for row in rows])
+    typed: dict[int, dict[str, str]] = {
+        row.idea_id: {k: plain(v) for k, v in row.inputs.items()} for row in rows
+    }
+    errors: dict[int, dict[str, str]] = {}
+    if failed:
+        typed[failed[0]], errors[failed[0]] = failed[1], failed[2]
+    return render(
+        request,
+        "decisions_prioritize.html",
+        status_code=422 if errors else 200,
+        user=user,
+        table=table,
+        rows=rows,
+        framework=chosen,
+        frameworks=FRAMEWORKS,
+        formula=formula,
+        error=error,
+        sort=sort,
+        show="all" if include_closed else "open",
+        team_names=teams,
+        suggestions=suggestions,
+        typed=typed,
+        errors=errors,
+        impact_choices=[(plain(value), f"{value:g} · {name}") for value, name in IMPACT_SCALE],
+        confidence_choices=[
+            (plain(value), f"{value * 100:g} % · {name}") for value, name in CONFIDENCE_LEVELS
+        ],
+        can_score=user.actor.can("ideas.write"),
+        all_query=query_string(
+            framework=chosen, formula=formula if chosen == "formula" else None, sort=sort, show="all"
+        ),
+    )
+
+
 @router.get("/prioritize")
 def prioritize_page(
     request: Request,
@@ -48,26 +110,34 @@ def prioritize_page(
     framework: Annotated[str, Query(max_length=20)] = "rice",
     formula: Annotated[str, Query(max_length=2000)] = "reach * impact * confidence / effort",
     sort: Annotated[str, Query(max_length=10)] = "score",
+    show: Annotated[str, Query(max_length=10)] = "open",
 ) -> Response:
-    chosen = framework if framework in FRAMEWORKS else "rice"
-    error = None
+    return _prioritize_page(request, session, user, framework, formula, sort, show)
+
+
+@router.post("/prioritize/ideas/{idea_id}/scores")
+async def score_idea(request: Request, session: DB, user: CurrentUser, idea_id: int) -> Response:
+    """Save one row's reach, impact, confidence and effort; back to the same table at that row."""
+    form = await _form(request, user)
+    typed = {key: form.get(key, "") for key in SCORE_INPUTS}
+    view = {key: form.get(key, "") for key in ("framework", "formula", "sort", "show")}
     try:
-        rows = service.score_ideas(session, user.actor, chosen, formula)  # type: ignore[arg-type]
+        scores = parse_form(IdeaScores, {key: plain_number(value) for key, value in typed.items()})
+        ideas_service.set_scores(session, user.actor, idea_id, scores)
     except ValidationFailed as failure:
-        rows, error = [], failure.errors[0].message if failure.errors else failure.detail
-    if sort == "title":
-        rows.sort(key=lambda row: row.title.lower())
-    return render(
-        request,
-        "decisions_prioritize.html",
-        user=user,
-        rows=rows,
-        framework=chosen,
-        frameworks=FRAMEWORKS,
-        formula=formula,
-        error=error,
-        sort=sort,
-    )
+        session.rollback()
+        return _prioritize_page(
+            request,
+            session,
+            user,
+            view["framework"] or "rice",
+            view["formula"] or "reach * impact * confidence / effort",
+            view["sort"] or "score",
+            view["show"] or "open",
+            failed=(idea_id, typed, field_messages(failure)),
+        )
+    keep = query_string(**view, saved=idea_id)
+    return RedirectResponse(f"/prioritize?{keep}#idea-{idea_id}", status_code=303)
 
 
 @router.get("/plans")

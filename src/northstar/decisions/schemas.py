@@ -20,6 +20,19 @@ class ScoredIdea(BaseModel):
     score: float | None
     arithmetic: str
     problem: str | None = None
+    #: the idea's RICE inputs (reach, impact, confidence, effort), for scoring it inline; missing ones are absent
+    inputs: dict[str, float] = Field(default_factory=dict)
+
+
+class Prioritization(BaseModel):
+    """The Prioritize table: every listed idea (scored first, then those missing inputs) and what is not listed."""
+
+    rows: list[ScoredIdea]
+    scored: int
+    unscored: int
+    #: shipped and won't-do ideas, not listed unless asked for
+    closed: int
+    include_closed: bool
 
 
 class IdeaPlanningUpdate(BaseModel):

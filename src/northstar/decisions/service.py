@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from northstar.core import audit, jobs
@@ -31,6 +31,7 @@ from northstar.decisions.schemas import (
     PlanCopy,
     PlanCreate,
     PlanSummary,
+    Prioritization,
     ScoredIdea,
 )
 from northstar.decisions.solve import cashflow, forecast, portfolio, scenario, schedule, scoring
@@ -89,11 +90,33 @@ def _score_one(idea: Idea, framework: Framework, formula: str | None) -> tuple[f
     return result.value, result.arithmetic, None
 
 
-def score_ideas(
-    session: Session, actor: Actor, framework: Framework = "rice", formula: str | None = None
-) -> list[ScoredIdea]:
-    """Every open idea with its score and arithmetic, best first; ideas missing inputs say what is missing."""
-    actor.require(READ)
+RICE_INPUTS = ("reach", "impact", "confidence", "effort")
+
+
+def _missing_rice(inputs: dict[str, Any]) -> str | None:
+    """What an idea lacks for a RICE score, all at once ("needs reach, effort"), or None when it has everything."""
+    missing = [key for key in RICE_INPUTS if _number(inputs, key) is None]
+    return f"needs {', '.join(missing)}" if missing else None
+
+
+def _scored(idea: Idea, framework: Framework, formula: str | None) -> ScoredIdea:
+    value, arithmetic, problem = _score_one(idea, framework, formula)
+    inputs = dict(idea.inputs or {})
+    if value is None and framework == "rice":
+        problem = _missing_rice(inputs) or problem
+    return ScoredIdea(
+        idea_id=idea.id,
+        title=idea.title,
+        team_id=idea.team_id,
+        status=idea.status,
+        score=value,
+        arithmetic=arithmetic,
+        problem=problem,
+        inputs={key: number for key in RICE_INPUTS if (number := _number(inputs, key)) is not None},
+    )
+
+
+def _check_formula(framework: Framework, formula: str | None) -> None:
     if framework == "formula":
         try:
             parse(formula or "")
@@ -101,27 +124,51 @@ def score_ideas(
             raise ValidationFailed(
                 f"formula: {error}", [FieldError("formula", error.pointer(formula or ""))]
             ) from None
-    ideas = session.scalars(
-        select(Idea)
-        .where(Idea.workspace_id == actor.workspace_id, Idea.status.not_in(CLOSED))
-        .order_by(Idea.id)
-    )
-    rows = []
-    for idea in ideas:
-        value, arithmetic, problem = _score_one(idea, framework, formula)
-        rows.append(
-            ScoredIdea(
-                idea_id=idea.id,
-                title=idea.title,
-                team_id=idea.team_id,
-                status=idea.status,
-                score=value,
-                arithmetic=arithmetic,
-                problem=problem,
-            )
-        )
+
+
+def score_ideas(
+    session: Session,
+    actor: Actor,
+    framework: Framework = "rice",
+    formula: str | None = None,
+    include_closed: bool = False,
+) -> list[ScoredIdea]:
+    """Every open idea (and shipped and won't-do ones when asked) with its score and arithmetic, best first.
+
+    Ideas missing inputs are listed after the scored ones, each saying what it lacks.
+    """
+    actor.require(READ)
+    _check_formula(framework, formula)
+    query = select(Idea).where(Idea.workspace_id == actor.workspace_id).order_by(Idea.id)
+    if not include_closed:
+        query = query.where(Idea.status.not_in(CLOSED))
+    rows = [_scored(idea, framework, formula) for idea in session.scalars(query)]
     rows.sort(key=lambda row: (row.score is None, -(row.score or 0.0)))
     return rows
+
+
+def prioritize(
+    session: Session,
+    actor: Actor,
+    framework: Framework = "rice",
+    formula: str | None = None,
+    include_closed: bool = False,
+) -> Prioritization:
+    """The Prioritize table: ``score_ideas`` with how many are scored, how many need inputs and how many are closed."""
+    rows = score_ideas(session, actor, framework, formula, include_closed)
+    closed = session.scalar(
+        select(func.count())
+        .select_from(Idea)
+        .where(Idea.workspace_id == actor.workspace_id, Idea.status.in_(CLOSED))
+    )
+    scored = sum(1 for row in rows if row.score is not None)
+    return Prioritization(
+        rows=rows,
+        scored=scored,
+        unscored=len(rows) - scored,
+        closed=int(closed or 0),
+        include_closed=include_closed,
+    )
 
 
 def _planning_row(session: Session, actor: Actor, idea_id: int) -> IdeaPlanning | None:

@@ -1049,7 +1049,7 @@ def _generate_ideas(
                 owner_email=_idea_owner(rand, persons, team_key),
                 theme_key=theme_key,
                 created_at=(as_of - timedelta(days=rand.uniform(7, 300))).replace(microsecond=0),
-                reach=max(1, len(linked)) * rand.randint(20, 120),
+                reach=_reach(len(linked), rand.randint(20, 120)),
                 impact=rand.choices((0.25, 0.5, 1.0, 2.0, 3.0), weights=(0.1, 0.25, 0.35, 0.2, 0.1))[0],
                 confidence=rand.choices((0.5, 0.8, 1.0), weights=(0.3, 0.5, 0.2))[0],
                 effort_person_weeks=effort,
@@ -1065,6 +1065,15 @@ def _generate_ideas(
             )
         )
     return tuple(ideas)
+
+
+def _reach(customers_who_asked: int, draw: int) -> int:
+    """Accounts an idea reaches a quarter: the customers who asked and 0.5–3 times as many who did not write in.
+
+    ``draw`` (20–120) is the generator's draw for it, kept so the rest of the company stays the same; reach is
+    then never below the suggestion the idea page makes from the linked feedback.
+    """
+    return round(max(1, customers_who_asked) * (1 + draw / 40))
 
 
 def _idea_links(

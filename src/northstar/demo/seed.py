@@ -30,6 +30,8 @@ from northstar.strategy.models import CheckIn, KeyResult, Objective
 from northstar.teams.models import Person, Team
 
 DEMO_SLUG = "demo"
+#: how many of the newest "new" ideas are seeded without effort and confidence (not estimated yet)
+UNESTIMATED_IDEAS = 5
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "northstar-demo"
 #: further demo accounts, one per role, all with the demo password
@@ -215,6 +217,9 @@ def seed_demo(
             )
     objective_of_idea = {key: o.key for o in company.objectives for key in o.idea_keys}
     say(f"{len(company.ideas)} ideas with linked feedback")
+    # the newest ideas are not estimated yet: Prioritize lists them as needing inputs, to be scored by hand
+    newest = sorted((i for i in company.ideas if i.status == "new"), key=lambda i: i.created_at)
+    unestimated = {i.key for i in newest[-UNESTIMATED_IDEAS:]}
     for idea in company.ideas:
         inputs = {
             "reach": idea.reach,
@@ -229,6 +234,8 @@ def seed_demo(
             "benefit_per_quarter": idea.benefit_per_quarter,
             "theme": idea.theme_key,
         }
+        if idea.key in unestimated:
+            inputs = {k: v for k, v in inputs.items() if k not in ("effort", "confidence")}
         row = Idea(
             workspace_id=ws,
             title=idea.title,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -15,13 +17,17 @@ from northstar.customers.models import Customer
 from northstar.feedback.models import Feedback
 from northstar.ideas.models import TRANSITIONS, Idea, IdeaFeedbackLink
 from northstar.ideas.schemas import (
+    MONEY_INPUTS,
     IdeaCreate,
     IdeaDemand,
+    IdeaEdit,
     IdeaRead,
+    IdeaScores,
     IdeaUpdate,
     LinkedFeedback,
     LinkRequest,
     LinkResult,
+    ReachSuggestion,
 )
 from northstar.strategy.models import Objective
 from northstar.teams.models import Person, Team
@@ -48,7 +54,8 @@ def _check_references(session: Session, actor: Actor, values: dict[str, object])
                 get_owned(session, model, int(str(value)), actor.workspace_id, label)
             except NotFound:
                 raise ValidationFailed(
-                    f"{key}: no {label} {value} in this workspace", [FieldError(key, "unknown")]
+                    f"{key}: no {label} {value} in this workspace",
+                    [FieldError(key, f"no {label} {value} in this workspace")],
                 )
 
 
@@ -88,6 +95,93 @@ def update_idea(session: Session, actor: Actor, idea_id: int, data: IdeaUpdate) 
     if changed:
         audit.record(session, actor, "update", "idea", idea.id, idea.title, changed)
     return idea
+
+
+def _merged_inputs(inputs: dict[str, Any] | None, values: dict[str, float | None]) -> dict[str, Any]:
+    """``inputs`` with ``values`` set; a None value removes its key (the idea then lacks that input)."""
+    merged = dict(inputs or {})
+    for key, value in values.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = int(value) if float(value).is_integer() else value
+    return merged
+
+
+def edit_idea(session: Session, actor: Actor, idea_id: int, data: IdeaEdit) -> Idea:
+    """Change what a person edits on an idea's page: title, description, team, owner, cost and benefit.
+
+    Cost and benefit live in the idea's inputs next to its scores; the other inputs are kept as they are.
+    """
+    actor.require("ideas.write")
+    idea = get_owned(session, Idea, idea_id, actor.workspace_id, "idea")
+    values: dict[str, Any] = data.model_dump()
+    money = {key: values.pop(key) for key, _name in MONEY_INPUTS}
+    _check_references(session, actor, values)
+    values["inputs"] = _merged_inputs(idea.inputs, money)
+    changed = apply_changes(idea, values)
+    if changed:
+        audit.record(session, actor, "update", "idea", idea.id, idea.title, changed)
+    return idea
+
+
+def set_scores(session: Session, actor: Actor, idea_id: int, data: IdeaScores) -> Idea:
+    """Set an idea's reach, impact, confidence and effort (a missing one is cleared); other inputs are kept."""
+    actor.require("ideas.write")
+    idea = get_owned(session, Idea, idea_id, actor.workspace_id, "idea")
+    changed = apply_changes(idea, {"inputs": _merged_inputs(idea.inputs, data.model_dump())})
+    if changed:
+        audit.record(session, actor, "score", "idea", idea.id, idea.title, data.model_dump())
+    return idea
+
+
+def reach_suggestions(session: Session, actor: Actor, idea_ids: Iterable[int]) -> dict[int, ReachSuggestion]:
+    """For each idea, the customers behind its linked feedback and their ARR: a reach to start from.
+
+    Items merged into a linked item count their customer too; each customer is counted once per idea.
+    """
+    actor.require(READ)
+    wanted = sorted(set(idea_ids))
+    if not wanted:
+        return {}
+    linked = select(IdeaFeedbackLink.idea_id, IdeaFeedbackLink.feedback_id).where(
+        IdeaFeedbackLink.workspace_id == actor.workspace_id, IdeaFeedbackLink.idea_id.in_(wanted)
+    )
+    customers: dict[int, set[int]] = defaultdict(set)
+    anonymous: dict[int, int] = defaultdict(int)
+    items: dict[int, int] = defaultdict(int)
+    for idea_id, customer_id in session.execute(
+        select(IdeaFeedbackLink.idea_id, Feedback.customer_id)
+        .join(Feedback, Feedback.id == IdeaFeedbackLink.feedback_id)
+        .where(IdeaFeedbackLink.workspace_id == actor.workspace_id, IdeaFeedbackLink.idea_id.in_(wanted))
+    ):
+        items[idea_id] += 1
+        if customer_id is None:
+            anonymous[idea_id] += 1
+        else:
+            customers[idea_id].add(customer_id)
+    links = linked.subquery()
+    for idea_id, customer_id in session.execute(
+        select(links.c.idea_id, Feedback.customer_id)
+        .join(Feedback, Feedback.merged_into_id == links.c.feedback_id)
+        .where(Feedback.customer_id.is_not(None))
+    ):
+        customers[idea_id].add(customer_id)
+    everyone = set().union(*customers.values()) if customers else set()
+    arr = {
+        int(row.id): float(row.arr or 0)
+        for row in session.execute(select(Customer.id, Customer.arr).where(Customer.id.in_(everyone)))
+    }
+    return {
+        idea_id: ReachSuggestion(
+            idea_id=idea_id,
+            feedback_items=items[idea_id],
+            customers=len(customers[idea_id]),
+            arr=round(sum(arr.get(c, 0.0) for c in customers[idea_id]), 2),
+            reach=len(customers[idea_id]) + anonymous[idea_id],
+        )
+        for idea_id in wanted
+    }
 
 
 def delete_idea(session: Session, actor: Actor, idea_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -42,3 +43,47 @@ def optional_int(value: str | None) -> int | None:
         return int(value)
     except ValueError:
         return None
+
+
+_FRIENDLY = (
+    (re.compile(r"^Field required$|^String should have at least 1 character"), "cannot be empty"),
+    (re.compile(r"valid number|valid float"), "enter a number, like 25000"),
+    (re.compile(r"valid integer"), "choose one from the list"),
+    (re.compile(r"greater than or equal to 0$"), "must be 0 or more"),
+    (re.compile(r"greater than 0$"), "must be more than 0"),
+)
+
+
+def field_messages(failure: ValidationFailed) -> dict[str, str]:
+    """{field: message} of a failed form, in words a person reads next to the field (the first per field).
+
+    Pydantic's wording ("Input should be a valid number, unable to parse string as a number") becomes "enter a
+    number, like 25000"; messages written by a service are kept. Errors about no particular field go to "form".
+    """
+    messages: dict[str, str] = {}
+    for error in failure.errors or [FieldError("form", failure.detail)]:
+        text = error.message
+        for pattern, friendly in _FRIENDLY:
+            if pattern.search(text):
+                text = friendly
+                break
+        else:
+            text = text.removeprefix("Input should be ").removeprefix("Value error, ")
+        messages.setdefault(error.field.split(".")[0] or "form", text)
+    return messages
+
+
+def plain_number(text: str | None) -> str:
+    """A typed number without the separators and currency people type: "$25,000" → "25000" ("" stays "")."""
+    return (text or "").strip().replace(",", "").replace("$", "").replace("_", "").replace(" ", "")
+
+
+def plain(value: object) -> str:
+    """A stored number as a person types it: 25000 (not 25000.0), 0.8; "" when missing."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return str(value)
+    return str(int(number)) if number.is_integer() else f"{number:.10g}"

@@ -37,6 +37,13 @@ const searchIdeas = (input) => {
 
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-idea-search]").forEach(searchIdeas);
+  // "use the suggestion" buttons: put a suggested value into a field of their form, for the person to save
+  document.querySelectorAll("button[data-fill]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const field = button.form && button.form.elements.namedItem(button.dataset.fill);
+      if (field) { field.value = button.dataset.value; field.focus(); }
+    });
+  });
   document.querySelectorAll("input[data-select-all]").forEach((box) => {
     box.addEventListener("change", () => {
       document.querySelectorAll(`input[name="${box.dataset.selectAll}"]`).forEach((item) => { item.checked = box.checked; });
