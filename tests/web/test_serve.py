@@ -61,8 +61,9 @@ def cpu_burners() -> Iterator[list[subprocess.Popen[bytes]]]:
 def test_console_script_serves_a_page_with_two_workers_under_cpu_load(
     tmp_path: Path, cpu_burners: list[subprocess.Popen[bytes]]
 ) -> None:
-    if not CONSOLE_SCRIPT.exists():
-        pytest.skip(f"the console script is not installed at {CONSOLE_SCRIPT}")
+    assert CONSOLE_SCRIPT.exists(), (
+        f"the console script is not installed at {CONSOLE_SCRIPT}: run `make install`"
+    )
     promised = Settings().ready_timeout  # what `make demo` and the README promise
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NORTHSTAR_")}
