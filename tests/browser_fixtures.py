@@ -94,3 +94,14 @@ def assert_accessible(page: Any, where: str = "") -> None:
         for v in bad
     ]
     assert not bad, f"{where or page.url}: accessibility violations:\n" + "\n".join(lines)
+
+
+def log_in(page: Any, live_server: str, email: str) -> None:
+    """Sign in through the login form, as a person would, and wait for the home page."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/")

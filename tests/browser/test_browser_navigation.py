@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
-from tests.browser_fixtures import PageWatch, assert_accessible, open_clean
-from tests.factories import PASSWORD, make_customer, make_feedback, make_world
+from tests.browser_fixtures import PageWatch, assert_accessible, log_in, open_clean
+from tests.factories import make_customer, make_feedback, make_world
 
 from northstar import modules
 from northstar.core.permissions import Role
@@ -28,21 +28,13 @@ KNOWN_FAILURES: dict[str, str] = {
 }
 
 
-def _log_in(page: Any, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
-
-
 def test_every_navigation_page_loads_clean_passes_axe_and_reads_clean(
     live_server: str, session: Session, page: Any
 ) -> None:
     world = make_world(session, "Lumen")
     acme = make_customer(session, world, "Acme Bank", arr=120_000, segment="enterprise")
     make_feedback(session, world, "We need SAML single sign-on before renewal", acme)
-    _log_in(page, live_server, world.email(Role.OWNER))
+    log_in(page, live_server, world.email(Role.OWNER))
     watch = PageWatch(page)
     problems = []
     for path in ["/"] + [item.path for item in modules.navigation()]:
@@ -65,7 +57,7 @@ def test_phone_width_menu_opens_and_leads_to_a_page(live_server: str, session: S
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        _log_in(page, live_server, world.email(Role.OWNER))
+        log_in(page, live_server, world.email(Role.OWNER))
         menu = page.locator("details.navmenu")
         page.evaluate("document.querySelector('details.navmenu').open = false")
         assert not page.locator("nav.mainnav a[href='/people']").is_visible()
