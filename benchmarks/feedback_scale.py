@@ -527,10 +527,10 @@ NOTES = """### Notes
   that sample holds no `""`-escaped field, `doublequote` is turned off and later fields with an embedded quote are
   split (rows shift columns, or the file is rejected). `feedback_corpus.write_csv` puts one quoted field first so
   the import runs; the importer should not sniff `doublequote` (or should fall back to the excel dialect).
-* **Themes at 100,000 items are int8 themes.** The automatic number of themes is decided by the worst cluster's
-  cohesion, so int8 noise moves it; on this corpus int8 happened to score higher on the Banking77 items than fp32
-  does (77.2 / 48.5 vs 75.5 / 45.9 for the same texts embedded in fp32, measured separately), on a 20,000-item corpus
-  lower (78.8 / 40.0 vs 79.2 / 44.7). See docs/feedback-analysis.md, "Themes"."""
+* **Themes at 100,000 items are int8 themes.** int8 quantisation noise can move the automatic number of themes.
+  With the earlier rule (the worst cluster's cohesion decided the cut, replaced by the silhouette in issue 13) int8
+  scored higher than fp32 on the Banking77 items of the 100,000-item corpus (77.2 / 48.5 vs 75.5 / 45.9) and lower
+  on a 20,000-item corpus (78.8 / 40.0 vs 79.2 / 44.7). See docs/feedback-analysis.md, "Themes"."""
 
 
 RUNTIME_CHOICE = """### Embedding runtime: ONNX Runtime, fp32 for ordinary runs and int8 for large ones, and why
