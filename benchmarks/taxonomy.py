@@ -1,6 +1,6 @@
 """Train-your-own taxonomy: Banking77 train (10,003 texts, 77 labels) → accuracy on Banking77 test (3,080).
 
-Northstar's classifier (all-MiniLM-L6-v2 embedding + word/word-pair TF-IDF → logistic regression) against two
+Northstar's classifier (all-MiniLM-L6-v2 embedding + word and character TF-IDF → logistic regression) against two
 baselines trained in the same run: TF-IDF + linear SVM, and logistic regression on the embedding alone. Training
 time is printed both for the fit alone and for embedding the training texts + fit. Published intent detectors
 reach 93–94 % (Casanueva et al. 2020).

@@ -80,6 +80,10 @@ def test_themes_gives_one_assignment_per_row_in_input_order(
     for theme in output["themes"]:
         assert {"id", "name", "keywords", "size", "parent"} <= set(theme)
         assert theme["parent"] is None or theme["parent"] in theme_ids
+    parent_of = {t["id"]: t["parent"] for t in output["themes"]}
+    for assignment in output["assignments"]:
+        expected = parent_of[assignment["theme"]] if assignment["theme"] is not None else None
+        assert assignment["parent"] == expected, "each assignment carries its theme's parent"
 
 
 def test_themes_uses_row_numbers_without_an_id_column(app: typer.Typer, feedback_csv: Path) -> None:
@@ -120,6 +124,7 @@ def test_train_then_classify_with_the_model_uses_its_labels(
         ],
     )
     assert result.exit_code == 0, result.output
+    assert "regularisation C" in result.output, "the choice of regularisation is reported"
     output = run_json(
         app,
         "classify",

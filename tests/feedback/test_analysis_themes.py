@@ -17,7 +17,7 @@ from northstar.feedback.engine.clustering import (
     ward_tree,
 )
 from northstar.feedback.engine.embeddings import Embedder
-from northstar.feedback.engine.naming import keywords_per_cluster
+from northstar.feedback.engine.naming import keywords_per_cluster, phrase_names, phrases
 from northstar.feedback.engine.themes import assign, discover_themes, members_of
 from tests.feedback.analysis_support import TOPICS, shared_embedder
 
@@ -168,3 +168,42 @@ def test_themes_from_different_domains_are_found_without_a_threshold() -> None:
 def test_members_of_groups_item_indices_by_cluster_and_skips_outliers() -> None:
     labels = np.array([2, -1, 0, 2, 1, 0, -1])
     assert [m.tolist() for m in members_of(labels, 3)] == [[2, 5], [4], [0, 3]]
+
+
+def test_theme_names_are_phrases_from_the_members_distinct_and_capitalised(embedder: Embedder) -> None:
+    texts = [t for group in TOPICS.values() for t in group]
+    groups, start = [], 0
+    for group in TOPICS.values():
+        groups.append(list(range(start, start + len(group))))
+        start += len(group)
+    vectors = embedder.embed(texts)
+    centroids = unit_rows(np.stack([vectors[g].mean(axis=0) for g in groups]))
+    names = phrase_names(texts, groups, centroids, embedder.embed)
+    assert len(set(names)) == len(names), "no two themes share a name"
+    for name, group in zip(names, groups, strict=True):
+        assert name[0].isupper()
+        assert any(name.casefold() in texts[i].casefold() for i in group), f"{name!r} is written in the theme"
+    by_topic = dict(zip(TOPICS, names, strict=True))
+    assert "export" in by_topic["export"].casefold()
+    assert any(word in by_topic["login"].casefold() for word in ("log", "sign", "password"))
+
+
+def test_a_phrase_never_starts_or_ends_with_a_stop_word_nor_crosses_a_clause() -> None:
+    found = phrases("The export to CSV fails, then the app crashes.")
+    assert "export to csv" in found and found["export to csv"] == "export to CSV"
+    assert not any(
+        key.split()[0] in {"the", "to", "then"} or key.split()[-1] in {"the", "to"} for key in found
+    )
+    assert "fails then" not in found and "csv fails" in found
+
+
+def test_without_an_embedder_the_most_typical_phrase_names_the_theme() -> None:
+    texts = [
+        "dark mode please",
+        "dark mode for the app",
+        "add dark mode",
+        "refund my order",
+        "refund is late",
+    ]
+    names = phrase_names(texts, [[0, 1, 2], [3, 4]], np.zeros((2, 384), np.float32))
+    assert names[0] in {"Dark mode", "Dark"} and names[1] == "Refund"

@@ -111,7 +111,22 @@ def train(
     except TaxonomyError as error:
         raise _fail(str(error))
     trained.save(model_out)
-    typer.echo(f"trained on {trained.trained_on} rows, {len(trained.labels)} labels → {model_out}", err=True)
+    typer.echo(
+        f"trained on {trained.trained_on:,} rows, {len(trained.labels)} labels → {model_out}", err=True
+    )
+    validation = trained.validation
+    if validation:
+        scores = ", ".join(f"C {float(c):g}: {f1:.1f}" for c, f1 in validation["scores"].items())
+        typer.echo(
+            f"regularisation C {trained.regularisation:g}, chosen by {validation['folds']}-fold cross-validated "
+            f"macro-F1 on {validation['items']:,} rows ({scores})",
+            err=True,
+        )
+    else:
+        typer.echo(
+            f"regularisation C {trained.regularisation:g} (too few examples per label to cross-validate)",
+            err=True,
+        )
 
 
 def duplicates(

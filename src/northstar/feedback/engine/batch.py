@@ -47,7 +47,11 @@ def themes_report(
     normalized, vectors = prepare(texts, embedder)
     usable = [i for i, n in enumerate(normalized) if not n.empty]
     with one_blas_thread():
-        result = discover_themes([normalized[i].text for i in usable], vectors[usable])
+        result = discover_themes(
+            [normalized[i].text for i in usable],
+            vectors[usable],
+            embed=(embedder or process_embedder()).embed,
+        )
     assignment: list[str | None] = [None] * len(normalized)
     for position, index in enumerate(usable):
         assignment[index] = result.assignments[position]
@@ -66,9 +70,13 @@ def themes_report(
         }
         for t in sorted(result.theme_set.themes, key=lambda t: int(t.id[1:]))
     ]
+    parent_of = {t.id: t.parent for t in result.theme_set.themes}
     return {
         "themes": themes,
-        "assignments": [{"id": i, "theme": a} for i, a in zip(ids, assignment, strict=True)],
+        "assignments": [
+            {"id": i, "theme": a, "parent": parent_of.get(a) if a is not None else None}
+            for i, a in zip(ids, assignment, strict=True)
+        ],
     }
 
 

@@ -1,15 +1,22 @@
-"""Name themes by their distinctive keywords and pick three representative quotes.
+"""Name themes with a phrase from their members' text, list their distinctive keywords, pick three quotes.
 
 Keywords are class-based TF-IDF: a term scores high in a theme when it is frequent there and rare across the other
-themes (term frequency in the theme × log(1 + average theme length / term frequency over all themes)). The quotes are
-the items closest to the theme centroid, skipping near-repeats so the three quotes say different things.
+themes (term frequency in the theme × log(1 + average theme length / term frequency over all themes)).
+
+Names are phrases people wrote (KeyBERT's idea, Grootendorst 2020): the word sequences of one to four words found
+in the theme's members, not starting or ending with a stop word, are ranked by how typical of the theme they are
+(share of members using them × log of how rare they are across all items); the best few are embedded with the
+same sentence model and the one closest to the theme's centroid becomes the name ("Card not arrived", "Exchange
+rate"). Themes are named biggest first and a name is not given twice. Without an embedder the most typical phrase
+is used. The quotes are the items closest to the theme centroid, skipping near-repeats so the three quotes say
+different things.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
 
@@ -343,6 +350,97 @@ def _shorten(text: str, limit: int = 280) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def theme_name(keywords: Sequence[str], fallback: str) -> str:
-    """Readable name: the top keywords, joined (e.g. ``card / arrive / new card``)."""
-    return " / ".join(keywords[:3]) if keywords else fallback
+#: A function from texts to unit sentence vectors (the product's embedder).
+Embed = Callable[[list[str]], np.ndarray]
+
+_SEGMENT = re.compile(r"[.,;:!?()\[\]{}\"“”/|\n]+")
+#: Longest phrase considered for a name, in words.
+PHRASE_WORDS = 4
+#: How many of a theme's most typical phrases of each length are embedded and compared with its centroid.
+PHRASE_CANDIDATES = 4
+
+
+def phrases(text: str) -> dict[str, str]:
+    """The text's word sequences of 1–``PHRASE_WORDS`` words inside one clause that neither start nor end with a
+    stop word: casefolded phrase → the form written."""
+    found: dict[str, str] = {}
+    for segment in _SEGMENT.split(text):
+        words = _TOKEN.findall(segment)
+        folded = [w.casefold().replace("’", "'") for w in words]
+        for start in range(len(words)):
+            if folded[start] in STOPWORDS:
+                continue
+            for stop in range(start + 1, min(len(words), start + PHRASE_WORDS) + 1):
+                if folded[stop - 1] in STOPWORDS:
+                    continue
+                found.setdefault(" ".join(folded[start:stop]), " ".join(words[start:stop]))
+    return found
+
+
+def _written_form(forms: Counter[str]) -> str:
+    """The most common way the phrase was written, with a capital first letter when it was all lower case."""
+    form = forms.most_common(1)[0][0]
+    return form[0].upper() + form[1:] if form[:1].islower() else form
+
+
+def _typical_phrases(
+    groups: Sequence[Sequence[int]], of_text: dict[int, dict[str, str]], forms: dict[str, Counter[str]]
+) -> list[list[str]]:
+    """Per group, its most typical phrases of each length (share of members using the phrase × log of its rarity
+    among all members), most typical first; short words do not crowd out the phrases a person writes."""
+    overall: Counter[str] = Counter(chain.from_iterable(of_text.values()))
+    total = max(1, len(of_text))
+    ranked: list[list[str]] = []
+    for group in groups:
+        inside: Counter[str] = Counter()
+        for i in group:
+            for key, form in of_text[i].items():
+                inside[key] += 1
+                forms.setdefault(key, Counter())[form] += 1
+        floor = 2 if len(group) >= 4 else 1
+        scored = {
+            key: (count / len(group)) * np.log(1 + total / overall[key])
+            for key, count in inside.items()
+            if count >= floor
+        }
+        best = sorted(scored, key=lambda key: (-scored[key], key))
+        pool: list[str] = []
+        for length in range(1, PHRASE_WORDS + 1):
+            pool += [key for key in best if key.count(" ") + 1 == length][:PHRASE_CANDIDATES]
+        ranked.append(sorted(pool, key=lambda key: (-scored[key], key)))
+    return ranked
+
+
+def phrase_names(
+    texts: Sequence[str],
+    groups: Sequence[Sequence[int]],
+    centroids: np.ndarray,
+    embed: Embed | None = None,
+    fallbacks: Sequence[str] = (),
+) -> list[str]:
+    """A name per group of item indices: the phrase of its members nearest its centroid (see the module docstring).
+
+    Groups are named biggest first, each taking a phrase no bigger group took; a group without any usable phrase
+    keeps its ``fallbacks`` entry. Without ``embed`` the most typical phrase is the name.
+    """
+    of_text = {i: phrases(texts[i]) for i in sorted({i for group in groups for i in group})}
+    forms: dict[str, Counter[str]] = {}
+    ranked = _typical_phrases(groups, of_text, forms)
+    closeness: dict[tuple[int, str], float] = {}
+    wanted = sorted({key for keys in ranked for key in keys})
+    if embed is not None and wanted:
+        vectors = np.asarray(embed([_written_form(forms[key]) for key in wanted]), dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        row = {key: k for k, key in enumerate(wanted)}
+        for g, keys in enumerate(ranked):
+            for key in keys:
+                closeness[(g, key)] = float(vectors[row[key]] @ centroids[g])
+    names = [fallbacks[g] if g < len(fallbacks) else f"Theme {g + 1}" for g in range(len(groups))]
+    taken: set[str] = set()
+    for g in sorted(range(len(groups)), key=lambda g: -len(groups[g])):
+        order = sorted(ranked[g], key=lambda key: -closeness[(g, key)]) if closeness else ranked[g]
+        chosen = next((key for key in order if key not in taken), None)
+        if chosen is not None:
+            taken.add(chosen)
+            names[g] = _written_form(forms[chosen])
+    return names

@@ -153,12 +153,12 @@ def analyse(
     candidates = 0
     with timer.stage("themes + names", len(usable)), one_blas_thread():
         if state.theme_set is None:
-            discovered = discover_themes(texts, vectors)
+            discovered = discover_themes(texts, vectors, embed=state.embedder.embed)
             state.theme_set = discovered.theme_set
             for position, theme in enumerate(discovered.assignments):
                 results[usable[position]].theme = theme
         else:
-            placed = assign(state.theme_set, texts, vectors)
+            placed = assign(state.theme_set, texts, vectors, embed=state.embedder.embed)
             if placed.candidates is not None:
                 candidates = len(placed.candidates.theme_set.themes)
                 state.theme_set.themes += placed.candidates.theme_set.themes

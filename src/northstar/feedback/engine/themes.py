@@ -19,7 +19,13 @@ from northstar.feedback.engine.clustering import (
     cluster_vectors,
     unit_rows,
 )
-from northstar.feedback.engine.naming import keywords_per_cluster, representative_quotes, terms, theme_name
+from northstar.feedback.engine.naming import (
+    Embed,
+    keywords_per_cluster,
+    phrase_names,
+    representative_quotes,
+    terms,
+)
 
 ASSIGN_THRESHOLD = 0.45
 MIN_CANDIDATE_SIZE = 5
@@ -63,18 +69,23 @@ def discover_themes(
     vectors: np.ndarray,
     settings: ClusteringSettings | None = None,
     id_prefix: str = "t",
+    embed: Embed | None = None,
 ) -> ThemeResult:
-    """Cluster items into themes with an automatic count, name them, and group them under parent themes."""
+    """Cluster items into themes with an automatic count, name them, and group them under parent themes.
+
+    ``embed`` (the sentence embedder) lets names be the member phrase nearest each centroid (naming.phrase_names);
+    without it a theme is named by its most typical phrase.
+    """
     clustering = cluster_vectors(vectors, settings)
     vectors = unit_rows(vectors) if len(vectors) else vectors
     labels = clustering.labels
     count = len(clustering.centroids)
     terms_of = [terms(text) for text in texts]
-    theme_set = _build_themes(texts, vectors, labels, clustering.centroids, id_prefix, terms_of)
+    theme_set = _build_themes(texts, vectors, labels, clustering.centroids, id_prefix, terms_of, embed)
     if count:
         parents = cluster_parents(vectors, labels, clustering.centroids)
         theme_set.parents = _build_parents(
-            texts, vectors, labels, parents, theme_set.themes, id_prefix, terms_of
+            texts, vectors, labels, parents, theme_set.themes, id_prefix, terms_of, embed
         )
     ids = [t.id for t in theme_set.themes]
     return ThemeResult(theme_set, [ids[int(label)] if label >= 0 else None for label in labels])
@@ -94,17 +105,21 @@ def _build_themes(
     centroids: np.ndarray,
     prefix: str,
     terms_of: Sequence[list[str]],
+    embed: Embed | None,
 ) -> ThemeSet:
     count = len(centroids)
     keywords = keywords_per_cluster(texts, labels, count, terms_of=terms_of)
     grouped = members_of(labels, count)
+    names = phrase_names(
+        texts, [g.tolist() for g in grouped], centroids, embed, [f"Theme {i + 1}" for i in range(count)]
+    )
     themes = []
     for index in range(count):
         members = grouped[index]
         themes.append(
             Theme(
                 id=f"{prefix}{index + 1}",
-                name=theme_name(keywords[index], f"Theme {index + 1}"),
+                name=names[index],
                 keywords=keywords[index],
                 quotes=representative_quotes(texts, vectors, members, centroids[index]),
                 size=len(members),
@@ -126,6 +141,7 @@ def _build_parents(
     themes: list[Theme],
     prefix: str,
     terms_of: Sequence[list[str]],
+    embed: Embed | None,
 ) -> list[Theme]:
     item_parent = np.where(labels >= 0, parent_of_theme[np.maximum(labels, 0)], -1)
     count = int(parent_of_theme.max()) + 1
@@ -136,13 +152,16 @@ def _build_parents(
     sizes = np.bincount(item_parent[mask], minlength=count)
     order = sorted(range(count), key=lambda i: -sizes[i])
     rank_of = {p: r for r, p in enumerate(order, start=1)}
+    names = phrase_names(
+        texts, [g.tolist() for g in grouped], centroids, embed, [f"Group {rank_of[p]}" for p in range(count)]
+    )
     parents = []
     for p in order:
         members = grouped[p]
         parents.append(
             Theme(
                 id=f"{prefix}p{rank_of[p]}",
-                name=theme_name(keywords[p], f"Group {rank_of[p]}"),
+                name=names[p],
                 keywords=keywords[p],
                 quotes=representative_quotes(texts, vectors, members, centroids[p]),
                 size=int(sizes[p]),
@@ -169,8 +188,10 @@ def assign(
     vectors: np.ndarray,
     threshold: float = ASSIGN_THRESHOLD,
     min_candidate_size: int = MIN_CANDIDATE_SIZE,
+    embed: Embed | None = None,
 ) -> Assignment:
-    """Put each item in its nearest theme when cosine ≥ ``threshold``; cluster the rest into candidate themes."""
+    """Put each item in its nearest theme when cosine ≥ ``threshold``; cluster the rest into candidate themes
+    (named as ``discover_themes`` names them, with ``embed``)."""
     n = len(texts)
     if n == 0:
         return Assignment([], [], None)
@@ -189,7 +210,7 @@ def assign(
     outliers = [i for i, c in enumerate(chosen) if c is None]
     candidates = None
     if len(outliers) >= min_candidate_size:
-        result = discover_themes([texts[i] for i in outliers], vectors[outliers], id_prefix="c")
+        result = discover_themes([texts[i] for i in outliers], vectors[outliers], id_prefix="c", embed=embed)
         for theme in result.theme_set.themes:
             theme.candidate = True
         if result.theme_set.themes:

@@ -1,6 +1,6 @@
 """Train your own taxonomy: a workspace's categories, people's labels, a trained classifier and its predictions.
 
-The classifier is ``analysis.taxonomy`` (sentence embedding + TF-IDF terms → logistic regression). Training runs as
+The classifier is ``engine.taxonomy`` (sentence embedding + word and character TF-IDF → logistic regression). Training runs as
 a background job: the labelled items are split per category into a training part and a held-out part (20 %,
 at least one item per category that has three or more labels, fixed seed); a model fitted on the training part is
 scored on the held-out part (accuracy and confusion); then the stored model is fitted on every label. The model file
@@ -417,20 +417,14 @@ def train_model(
         .join(Feedback, Feedback.id == TaxonomyLabel.feedback_id)
         .where(TaxonomyLabel.workspace_id == ws, Feedback.merged_into_id.is_(None))
     ).all()
-    names = dict(
-        session.execute(
-            select(TaxonomyCategory.id, TaxonomyCategory.name).where(TaxonomyCategory.workspace_id == ws)
-        ).all()
-    )
     counts = Counter(category for _, category, _ in rows)
-    skipped = {
-        names.get(c, str(c)): f"{n} label(s); a category needs at least 2" for c, n in counts.items() if n < 2
-    }
-    usable = [(f, c, t) for f, c, t in rows if counts[c] >= 2]
-    if len({c for _, c, _ in usable}) < 2:
+    # Every category a person labelled is learned, one label or many: the cross-validation inside
+    # train_taxonomy and the held-out split below only use the categories that have enough labels for them.
+    skipped: dict[str, str] = {}
+    usable = list(rows)
+    if len(counts) < 2:
         raise ValidationFailed(
-            "training needs at least two categories with two or more labelled items each; "
-            f"have {sum(1 for n in counts.values() if n >= 2)}",
+            f"training needs at least two categories with a labelled item each; have {len(counts)}",
             [FieldError("labels", "too few")],
         )
     report(0, len(usable), "embedding labelled items")
@@ -514,11 +508,11 @@ def train_model(
 def require_trainable(session: Session, actor: Actor) -> None:
     """Refuse to start a training that cannot succeed, with the reason (before a job is queued)."""
     actor.require("feedback.write")
-    ready = [c for c in list_categories(session, actor) if c.labels >= 2]
+    ready = [c for c in list_categories(session, actor) if c.labels >= 1]
     if len(ready) < 2:
         raise ValidationFailed(
-            "training needs at least two categories with two or more labelled items each; "
-            f"{len(ready)} categor{'y is' if len(ready) == 1 else 'ies are'} ready",
+            "training needs at least two categories with a labelled item each; "
+            f"{len(ready)} categor{'y has' if len(ready) == 1 else 'ies have'} labels",
             [FieldError("labels", "too few")],
         )
 
@@ -720,13 +714,13 @@ def overview(session: Session, actor: Actor) -> TaxonomyOverview:
     actor.require(READ)
     categories = list_categories(session, actor)
     labelled = sum(c.labels for c in categories)
-    trainable = [c for c in categories if c.labels >= 2]
+    trainable = [c for c in categories if c.labels >= 1]
     ready = len(trainable) >= 2
     reason = (
         ""
         if ready
-        else "label at least two items in each of at least two categories to train "
-        f"({len(trainable)} categor{'y' if len(trainable) == 1 else 'ies'} ready)"
+        else "label items in at least two categories to train "
+        f"({len(trainable)} categor{'y has' if len(trainable) == 1 else 'ies have'} labels)"
     )
     version = current_model(session, actor)
     origins = dict(

@@ -33,7 +33,7 @@ from northstar.feedback.analysis.service import (  # rename_theme and pin_theme 
 )
 from northstar.feedback.engine.clustering import unit_rows
 from northstar.feedback.engine.embeddings import EMBEDDING_DIMENSION, Embedder, text_hash
-from northstar.feedback.engine.naming import keywords_per_cluster, representative_quotes, theme_name
+from northstar.feedback.engine.naming import keywords_per_cluster, phrase_names, representative_quotes
 from northstar.feedback.engine.normalize import normalize
 from northstar.feedback.models import Feedback
 from northstar.feedback.models.analysis import FeedbackAnalysis, FeedbackTheme
@@ -694,9 +694,18 @@ def _name_halves(
     labels: np.ndarray,
     name: str | None,
 ) -> None:
-    """Keywords, quotes and centroid for both halves; names from keywords unless a person chose them."""
+    """Keywords, quotes and centroid for both halves; each named by its most typical phrase unless a person chose
+    the name (no embedder here: a split is a person's quick edit, and they can rename)."""
     keywords = keywords_per_cluster(texts, labels, 2)
     unit = unit_rows(vectors) if len(vectors) else vectors
+    halves = [np.flatnonzero(labels == half) for half in (0, 1)]
+    centroids = np.stack(
+        [
+            unit_rows(unit[m].mean(axis=0, keepdims=True))[0] if len(m) else np.zeros(unit.shape[1])
+            for m in halves
+        ]
+    ).astype(np.float32)
+    names = phrase_names(texts, [m.tolist() for m in halves], centroids, None, [row.name, new.name])
     for half, theme in ((0, row), (1, new)):
         members = np.flatnonzero(labels == half)
         centroid = unit_rows(unit[members].mean(axis=0, keepdims=True))[0] if len(members) else None
@@ -705,7 +714,7 @@ def _name_halves(
         if centroid is not None:
             theme.centroid = np.asarray(centroid, dtype=np.float16).tobytes()
         if not theme.name_locked:
-            theme.name = theme_name(keywords[half], theme.name)[:300]
+            theme.name = names[half][:300]
 
 
 def _repoint_aliases(session: Session, actor: Actor, row: FeedbackTheme, new: FeedbackTheme) -> None:
