@@ -48,7 +48,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Session, An
         workspace = session.scalar(select(Workspace).where(Workspace.slug == "demo"))
         assert workspace is not None
         actor = accounts.actor_for(session, _demo_user_id(session), workspace.id)
-        yield session, actor, Settings(database_url=url, home=Path(home), upgrade_on_start=False, secret_key="t")
+        yield (
+            session,
+            actor,
+            Settings(database_url=url, home=Path(home), upgrade_on_start=False, secret_key="t"),
+        )
     engine.dispose()
 
 
