@@ -206,7 +206,8 @@ def _summary(a: Plan, b: Plan, c: ComparisonRead, moved: list[IdeaComparison]) -
     else:
         lines.append(f"Both fund the same {len(c.in_both)} ideas.")
     if c.value_change:
-        share = f" ({c.value_change / c.value_a:+.0%})".replace("-", "−") if c.value_a else ""
+        ratio = c.value_change / c.value_a if c.value_a else 0.0
+        share = f" ({ratio:+.{0 if abs(ratio) >= 0.01 else 1}%})".replace("-", "−") if c.value_a else ""
         direction = "more" if c.value_change > 0 else "less"
         lines.append(
             f"{_value(abs(c.value_change), c.value_unit)} {direction} value{share}: "
