@@ -45,6 +45,10 @@ def _weeks(weeks: float) -> str:
     return f"{rounded} week{'s' if rounded != 1 else ''}"
 
 
+def _ideas_in_both(count: int) -> str:
+    return "1 idea in both plans comes" if count == 1 else f"{count} ideas in both plans come"
+
+
 def _ideas(items: list[str]) -> str:
     return ", ".join(items[:8]) + (f" and {len(items) - 8} more" if len(items) > 8 else "")
 
@@ -235,10 +239,10 @@ def _summary(a: Plan, b: Plan, c: ComparisonRead, moved: list[IdeaComparison]) -
     later = [i for i in moved if i.moved_weeks is not None and round(i.moved_weeks) > 0]
     if earlier:
         most = min(i.moved_weeks or 0.0 for i in earlier)
-        lines.append(f"{len(earlier)} ideas in both plans come earlier, by up to {_weeks(most)}.")
+        lines.append(f"{_ideas_in_both(len(earlier))} earlier, by up to {_weeks(most)}.")
     if later:
         most = max(i.moved_weeks or 0.0 for i in later)
-        lines.append(f"{len(later)} ideas in both plans come later, by up to {_weeks(most)}.")
+        lines.append(f"{_ideas_in_both(len(later))} later, by up to {_weeks(most)}.")
     return lines
 
 
