@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from northstar.core.errors import ValidationFailed
-from northstar.decisions import service
+from northstar.decisions import comparison, service
 from northstar.decisions.schemas import (
     ComparisonRead,
     Framework,
@@ -63,7 +63,7 @@ def create_plan(body: PlanCreate, session: DB, actor: ApiActor) -> PlanRead:
 def compare_plans(
     session: DB, actor: ApiActor, a: Annotated[int, Query(ge=1)], b: Annotated[int, Query(ge=1)]
 ) -> ComparisonRead:
-    return service.compare_plans(session, actor, a, b)
+    return comparison.compare_plans(session, actor, a, b)
 
 
 @router.get("/plans/{plan_id}")

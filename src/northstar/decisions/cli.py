@@ -21,7 +21,7 @@ from northstar.cli_support import (
     progress_bar,
     resolve_actor,
 )
-from northstar.decisions import service
+from northstar.decisions import comparison, service
 from northstar.decisions.schemas import Assumptions, PlanCreate, PlanSummary
 
 app = typer.Typer(help="Portfolio, roadmap, forecasts and scenarios.", no_args_is_help=True)
@@ -193,15 +193,16 @@ def compare(
     with open_session() as session:
         actor = resolve_actor(session, workspace, as_user)
         with progress_bar("Comparing", enabled=fmt != OutputFormat.json) as update:
-            comparison = service.compare_plans(session, actor, plan_a, plan_b)
+            result = comparison.compare_plans(session, actor, plan_a, plan_b)
             update(100, 100, "done")
     if fmt == OutputFormat.json:
-        _json(comparison.model_dump(mode="json"))
+        _json(result.model_dump(mode="json"))
         return
-    console.print(
-        f"{comparison.a.name}: {comparison.value_a:,.0f} · {comparison.b.name}: {comparison.value_b:,.0f} "
-        f"· change {comparison.value_change:+,.0f}"
-    )
-    rows = [{"idea": t, "in": comparison.a.name} for t in comparison.only_in_a]
-    rows += [{"idea": t, "in": comparison.b.name} for t in comparison.only_in_b]
+    console.print(f"[bold]{result.a.name}[/] → [bold]{result.b.name}[/]")
+    for change in result.assumption_changes:
+        console.print(f"  assumes: {change}", highlight=False)
+    for line in result.summary:
+        console.print(f"  {line}", highlight=False)
+    rows = [{"idea": t, "in": result.a.name} for t in result.only_in_a]
+    rows += [{"idea": t, "in": result.b.name} for t in result.only_in_b]
     emit(rows, fmt, ["idea", "in"], title="Differences")

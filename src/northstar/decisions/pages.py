@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from northstar.core.errors import ValidationFailed
-from northstar.decisions import charts, service
-from northstar.decisions.schemas import Assumptions, PlanCopy, PlanCreate
+from northstar.decisions import charts, comparison, service
+from northstar.decisions.schemas import Assumptions, PlanCreate, ScenarioCreate
 from northstar.ideas import service as ideas_service
 from northstar.ideas.schemas import CONFIDENCE_LEVELS, IMPACT_SCALE, SCORE_INPUTS, IdeaScores
 from northstar.teams import service as teams_service
 from northstar.web.deps import DB, CurrentUser, check_csrf
 from northstar.web.forms import field_messages, parse_form, plain, plain_number, query_string
-from northstar.web.templating import render
+from northstar.web.templating import full_money, render
 
 router = APIRouter(include_in_schema=False)
 FRAMEWORKS = ("rice", "ice", "wsjf", "cost_of_delay", "value_effort", "formula")
@@ -35,13 +36,6 @@ def _float(form: dict[str, str], key: str) -> float | None:
         return float(value)
     except ValueError:
         raise ValidationFailed(f"{key} must be a number, got {value!r}") from None
-
-
-def _ids(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.replace(",", " ").split()]
-    except ValueError:
-        raise ValidationFailed(f"expected idea ids separated by commas, got {text!r}") from None
 
 
 def _prioritize_page(
@@ -140,24 +134,80 @@ async def score_idea(request: Request, session: DB, user: CurrentUser, idea_id: 
     return RedirectResponse(f"/prioritize?{keep}#idea-{idea_id}", status_code=303)
 
 
+def _day(value: str | None) -> str:
+    """An ISO date of a stored result as people read it (3 Mar 2028); "—" when missing."""
+    return comparison.day(date.fromisoformat(value)) if value else "—"
+
+
+def _amount(name: str, value: float) -> str:
+    """A budget or capacity amount of a solved plan with its unit: $1,452,600 or 106.3 person-weeks."""
+    if name == "budget":
+        return full_money(value)
+    text = f"{value:,.1f}".removesuffix(".0")
+    return f"{text} person-week{'' if text == '1' else 's'}"
+
+
+#: helpers the plan templates call (registered by the layout's template environment)
+TEMPLATE_GLOBALS = {"plan_day": _day, "plan_amount": _amount}
+
+
 @router.get("/plans")
 def plans_page(request: Request, session: DB, user: CurrentUser) -> Response:
-    return render(request, "decisions_plans.html", user=user, plans=service.list_plans(session, user.actor))
+    plans = service.list_plans(session, user.actor)
+    return render(
+        request,
+        "decisions_plans.html",
+        user=user,
+        plans=plans,
+        names={p.id: p.name for p in plans},
+        form={"discount_rate": "10", "time_limit_seconds": "10", "value_basis": "npv"},
+        errors={},
+        can_plan=user.actor.can("plans.write"),
+    )
 
 
 @router.post("/plans")
 async def create_plan(request: Request, session: DB, user: CurrentUser) -> Response:
     form = await _form(request, user)
-    assumptions = Assumptions(
-        budget=_float(form, "budget"),
-        discount_rate=_float(form, "discount_rate") or 0.10,
-        value_basis=form.get("value_basis") or "npv",  # type: ignore[arg-type]
-        time_limit_seconds=_float(form, "time_limit_seconds") or 10,
-    )
-    plan = service.create_plan(
-        session, user.actor, PlanCreate(name=form.get("name") or "Plan", assumptions=assumptions)
-    )
+    typed = {
+        k: form.get(k, "") for k in ("name", "budget", "discount_rate", "value_basis", "time_limit_seconds")
+    }
+    try:
+        rate = plain_number(typed["discount_rate"]).removesuffix("%")
+        assumptions = parse_form(
+            Assumptions,
+            {
+                "budget": plain_number(typed["budget"]),
+                "discount_rate": str(float(rate) / 100) if _is_number(rate) else rate,
+                "value_basis": typed["value_basis"] or "npv",
+                "time_limit_seconds": plain_number(typed["time_limit_seconds"]) or "10",
+            },
+        )
+        data = parse_form(PlanCreate, {"name": typed["name"].strip(), "assumptions": assumptions})
+        plan = service.create_plan(session, user.actor, data)
+    except ValidationFailed as failure:
+        session.rollback()
+        plans = service.list_plans(session, user.actor)
+        return render(
+            request,
+            "decisions_plans.html",
+            status_code=422,
+            user=user,
+            plans=plans,
+            names={p.id: p.name for p in plans},
+            form=typed,
+            errors=field_messages(failure),
+            can_plan=True,
+        )
     return RedirectResponse(f"/plans/{plan.id}", status_code=303)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 @router.get("/plans/compare")
@@ -168,17 +218,31 @@ def compare_page(
     a: Annotated[int, Query(ge=1)],
     b: Annotated[int, Query(ge=1)],
 ) -> Response:
-    comparison = service.compare_plans(session, user.actor, a, b)
-    return render(request, "decisions_compare.html", user=user, c=comparison)
+    """Two plans side by side; when one is not solved yet, the page says so and links to it."""
+    try:
+        result = comparison.compare_plans(session, user.actor, a, b)
+    except ValidationFailed as failure:
+        plans = [service.get_plan(session, user.actor, a), service.get_plan(session, user.actor, b)]
+        return render(
+            request,
+            "decisions_compare.html",
+            status_code=409,
+            user=user,
+            c=None,
+            plans=plans,
+            problem=failure.detail,
+        )
+    return render(request, "decisions_compare.html", user=user, c=result)
 
 
-@router.get("/plans/{plan_id}")
-def plan_page(
+def _plan_page(
     request: Request,
     session: DB,
     user: CurrentUser,
     plan_id: int,
-    job: Annotated[int | None, Query(ge=1)] = None,
+    job: int | None = None,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Response:
     plan = service.get_plan(session, user.actor, plan_id)
     running = service.plan_jobs(session, user.actor, plan.id, job)
@@ -191,10 +255,18 @@ def plan_page(
         plan.schedule.setdefault("team_names", team_names)
         roadmap = charts.roadmap_chart(plan.schedule, plan.forecast, titles)
         load = charts.load_chart(plan.schedule, team_names)
-    others = [p for p in service.list_plans(session, user.actor) if p.id != plan.id]
+    plans = service.list_plans(session, user.actor)
+    others = [p for p in plans if p.id != plan.id]
+    parent = next((p for p in plans if p.id == plan.parent_id), None)
+    scenarios = [p for p in plans if p.parent_id == plan.id]
+    compare_to = parent or (scenarios[0] if scenarios else None)
+    funded = [(int(i), titles.get(i, "")) for i in portfolio.get("selected", [])]
+    left_out = [(int(r["idea_id"]), titles.get(r["idea_id"], "")) for r in portfolio.get("left_out", [])]
+    newest = ideas_service.idea_choices(session, user.actor)
     return render(
         request,
         "decisions_plan.html",
+        status_code=422 if errors else 200,
         user=user,
         plan=plan,
         portfolio=portfolio,
@@ -203,8 +275,29 @@ def plan_page(
         roadmap_chart=roadmap,
         load_chart=load,
         others=others,
+        parent=parent,
+        scenarios=scenarios,
+        compare_to=compare_to,
         jobs=running,
+        assumptions=comparison.describe_assumptions(session, user.actor, plan),
+        team_choices=[(t.id, t.name) for t in teams_service.list_teams(session, user.actor)],
+        force_in_choices=sorted(left_out, key=lambda pair: pair[1].lower()) if left_out else newest,
+        force_out_choices=sorted(funded, key=lambda pair: pair[1].lower()) if funded else newest,
+        scenario_form=typed or {},
+        scenario_errors=errors or {},
+        can_plan=user.actor.can("plans.write"),
     )
+
+
+@router.get("/plans/{plan_id}")
+def plan_page(
+    request: Request,
+    session: DB,
+    user: CurrentUser,
+    plan_id: int,
+    job: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    return _plan_page(request, session, user, plan_id, job)
 
 
 def _start(
@@ -237,19 +330,29 @@ async def forecast_plan(request: Request, session: DB, user: CurrentUser, plan_i
     return _start(request, session, user, plan_id, "forecast", int(simulations))
 
 
+SCENARIO_FIELDS = ("name", "budget", "team_id", "capacity_factor", "force_in", "force_out")
+
+
 @router.post("/plans/{plan_id}/copy")
 async def copy_plan(request: Request, session: DB, user: CurrentUser, plan_id: int) -> Response:
-    form = await _form(request, user)
-    changes: dict[str, object] = {}
-    if (budget := _float(form, "budget")) is not None:
-        changes["budget"] = budget
-    if form.get("team_id") and (factor := _float(form, "capacity_factor")) is not None:
-        changes["capacity_factor"] = {form["team_id"]: factor}
-    if form.get("force_in"):
-        changes["force_in"] = _ids(form["force_in"])
-    if form.get("force_out"):
-        changes["force_out"] = _ids(form["force_out"])
-    scenario = service.copy_plan(
-        session, user.actor, plan_id, PlanCopy(name=form.get("name") or "Scenario", assumptions=changes)
-    )
+    """A scenario of this plan from the form; refused input comes back next to its field, as typed."""
+    raw = await request.form()
+    check_csrf(user, str(raw.get("csrf_token") or ""))
+    typed = {key: str(raw.get(key) or "") for key in SCENARIO_FIELDS}
+    try:
+        data = parse_form(
+            ScenarioCreate,
+            {
+                "name": typed["name"].strip(),
+                "budget": plain_number(typed["budget"]),
+                "team_id": typed["team_id"],
+                "capacity_factor": plain_number(typed["capacity_factor"]).lstrip("×x"),
+                "force_in": [str(v) for v in raw.getlist("force_in") if v],
+                "force_out": [str(v) for v in raw.getlist("force_out") if v],
+            },
+        )
+        scenario = service.create_scenario(session, user.actor, plan_id, data)
+    except ValidationFailed as failure:
+        session.rollback()
+        return _plan_page(request, session, user, plan_id, typed=typed, errors=field_messages(failure))
     return RedirectResponse(f"/plans/{scenario.id}", status_code=303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -116,15 +116,68 @@ class PlanSummary(BaseModel):
     solved_at: datetime | None
 
 
+class ForecastFinish(BaseModel):
+    """When a whole plan is done: the dates it is done by with 50, 85 and 95 % confidence, and the weeks to them."""
+
+    p50: date
+    p85: date
+    p95: date
+    p50_weeks: float
+    p85_weeks: float
+    p95_weeks: float
+
+
+class UsageComparison(BaseModel):
+    """One budget or capacity row of two plans: used and available in each (None where a plan has no such row)."""
+
+    name: str
+    unit: Literal["money", "person-weeks"]
+    used_a: float | None = None
+    limit_a: float | None = None
+    used_b: float | None = None
+    limit_b: float | None = None
+
+
+class IdeaComparison(BaseModel):
+    """An idea funded by either plan: where it is funded, and its 85 %-confidence delivery date in each."""
+
+    idea_id: int
+    title: str
+    in_a: bool
+    in_b: bool
+    p85_a: date | None = None
+    p85_b: date | None = None
+    #: weeks the P85 date moved from plan a to plan b (negative = earlier); None unless both forecast it
+    moved_weeks: float | None = None
+
+
 class ComparisonRead(BaseModel):
+    """Two solved plans side by side, with what changed said in words (``assumption_changes``, ``summary``)."""
+
     a: PlanSummary
     b: PlanSummary
+    #: "money" when value is NPV in dollars, "points" for a RICE or cost-of-delay value
+    value_unit: Literal["money", "points"] = "money"
     value_a: float
     value_b: float
     value_change: float
     only_in_a: list[str]
     only_in_b: list[str]
     in_both: list[str]
-    usage: dict[str, dict[str, Any]]
-    finish_a: dict[str, float] | None = None
-    finish_b: dict[str, float] | None = None
+    ideas: list[IdeaComparison] = Field(default_factory=list)
+    usage: list[UsageComparison] = Field(default_factory=list)
+    finish_a: ForecastFinish | None = None
+    finish_b: ForecastFinish | None = None
+    assumption_changes: list[str] = Field(default_factory=list)
+    summary: list[str] = Field(default_factory=list)
+
+
+class ScenarioCreate(BaseModel):
+    """A scenario as the plan page's form asks for it: a name and what changes, teams and ideas picked by name."""
+
+    name: str = Field(min_length=1, max_length=200)
+    budget: float | None = Field(default=None, ge=0)
+    team_id: int | None = None
+    capacity_factor: float | None = Field(default=None, ge=0, le=10)
+    force_in: list[int] = Field(default_factory=list, max_length=200)
+    force_out: list[int] = Field(default_factory=list, max_length=200)

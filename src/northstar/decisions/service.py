@@ -24,17 +24,16 @@ from northstar.core.permissions import READ, Actor
 from northstar.decisions.models import IdeaPlanning, Plan
 from northstar.decisions.schemas import (
     Assumptions,
-    ComparisonRead,
     Framework,
     IdeaPlanningRead,
     IdeaPlanningUpdate,
     PlanCopy,
     PlanCreate,
-    PlanSummary,
     Prioritization,
+    ScenarioCreate,
     ScoredIdea,
 )
-from northstar.decisions.solve import cashflow, forecast, portfolio, scenario, schedule, scoring
+from northstar.decisions.solve import cashflow, forecast, portfolio, schedule, scoring
 from northstar.decisions.solve.common import PlanningInputError, SolverSettings
 from northstar.decisions.solve.formula import FormulaError, evaluate, parse, render
 from northstar.ideas.models import Idea
@@ -269,6 +268,48 @@ def copy_plan(session: Session, actor: Actor, plan_id: int, data: PlanCopy) -> P
     return plan
 
 
+def create_scenario(session: Session, actor: Actor, plan_id: int, data: ScenarioCreate) -> Plan:
+    """A scenario of a plan from the plan page's form: a budget, one team's capacity scaled, ideas forced in or out.
+
+    Teams and ideas must belong to this workspace; each problem is reported against its field.
+    """
+    actor.require("plans.write")
+    get_owned(session, Plan, plan_id, actor.workspace_id, "plan")
+    errors: list[FieldError] = []
+    changes: dict[str, Any] = {}
+    if data.budget is not None:
+        changes["budget"] = data.budget
+    if data.team_id is not None or data.capacity_factor is not None:
+        if data.team_id is None:
+            errors.append(FieldError("team_id", "choose the team whose capacity changes"))
+        elif (
+            session.scalar(
+                select(Team.id).where(Team.workspace_id == actor.workspace_id, Team.id == data.team_id)
+            )
+            is None
+        ):
+            errors.append(FieldError("team_id", "choose a team of this workspace"))
+        if data.capacity_factor is None:
+            errors.append(FieldError("capacity_factor", "enter how much capacity the team has, like 1.25"))
+        if data.team_id is not None and data.capacity_factor is not None:
+            changes["capacity_factor"] = {str(data.team_id): data.capacity_factor}
+    wanted = set(data.force_in) | set(data.force_out)
+    known = set(
+        session.scalars(select(Idea.id).where(Idea.workspace_id == actor.workspace_id, Idea.id.in_(wanted)))
+    )
+    for name in ("force_in", "force_out"):
+        chosen = getattr(data, name)
+        if set(chosen) - known:
+            errors.append(FieldError(name, "choose ideas of this workspace"))
+        elif chosen:
+            changes[name] = list(chosen)
+    if set(data.force_in) & set(data.force_out) and not any(e.field == "force_out" for e in errors):
+        errors.append(FieldError("force_out", "an idea cannot be forced both in and out"))
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    return copy_plan(session, actor, plan_id, PlanCopy(name=data.name, assumptions=changes))
+
+
 def _quarter_axis(teams: Iterable[Team]) -> list[str]:
     """Every capacity period label of the workspace's teams, sorted: week 0 is the start of the first one."""
     return sorted({str(label) for team in teams for label in (team.capacity or {})})
@@ -315,6 +356,15 @@ def _idea_value(idea: Idea, assumptions: Assumptions) -> float | None:
     return round(cashflow.solve(problem).npv, 2)
 
 
+def team_labels(teams: Iterable[Team]) -> dict[int, str]:
+    """Team id → the name a person reads; a name two teams share gets its id appended to tell them apart."""
+    teams = list(teams)
+    seen: dict[str, int] = {}
+    for team in teams:
+        seen[team.name] = seen.get(team.name, 0) + 1
+    return {team.id: team.name if seen[team.name] == 1 else f"{team.name} ({team.id})" for team in teams}
+
+
 def _portfolio_problem(
     session: Session, actor: Actor, plan: Plan
 ) -> tuple[portfolio.PortfolioProblem, dict, list]:
@@ -323,10 +373,12 @@ def _portfolio_problem(
         team.id: team for team in session.scalars(select(Team).where(Team.workspace_id == actor.workspace_id))
     }
     axis = _quarter_axis(teams.values())
+    # capacity rows are named after the teams ("capacity of Insights through 2027-Q4"), as people read them
+    labels = team_labels(teams.values())
     capacity: dict[str, list[float]] = {}
     for team_id, team in teams.items():
         factor = assumptions.capacity_factor.get(str(team_id), 1.0)
-        capacity[str(team_id)] = [amount * factor for amount in _team_quarters(team, axis)] or [0.0]
+        capacity[labels[team_id]] = [amount * factor for amount in _team_quarters(team, axis)] or [0.0]
     quarters = max(1, len(axis))
     ideas = list(
         session.scalars(
@@ -345,7 +397,7 @@ def _portfolio_problem(
     for idea in ideas:
         value = _idea_value(idea, assumptions)
         effort = _number(dict(idea.inputs or {}), "effort")
-        if value is None or effort is None or idea.team_id is None or str(idea.team_id) not in capacity:
+        if value is None or effort is None or idea.team_id is None or idea.team_id not in labels:
             missing = [
                 name
                 for name, v in (("value inputs", value), ("effort", effort), ("team", idea.team_id))
@@ -361,7 +413,7 @@ def _portfolio_problem(
                 str(idea.id),
                 value=value,
                 cost=_number(dict(idea.inputs or {}), "one_off_cost") or 0.0,
-                effort={str(idea.team_id): [0.0] * due + [effort]},
+                effort={labels[idea.team_id]: [0.0] * due + [effort]},
                 category=(extra.category if extra else None)
                 or str((idea.inputs or {}).get("theme") or "")
                 or None,
@@ -388,6 +440,9 @@ def _portfolio_problem(
         mix_rules=[portfolio.MixRule(**rule.model_dump()) for rule in assumptions.mix_rules],
         capacity_carries_over=True,
         period_names=axis,
+        currency="$",
+        value_currency=assumptions.value_basis == "npv",
+        effort_unit="person-weeks",
         settings=SolverSettings(time_limit_seconds=assumptions.time_limit_seconds, workers=2, seed=7),
         max_marginal_resolves=len(capacity) + 1,
         max_left_out_resolves=15,
@@ -427,11 +482,13 @@ def solve_portfolio(session: Session, actor: Actor, plan_id: int, progress: Prog
     return plan
 
 
-def _weekly_people(team: Team, axis: list[str]) -> list[int]:
-    """People available per week: each period's person-weeks spread over its 13 weeks (the last week continues)."""
+def _weekly_people(team: Team, axis: list[str], factor: float = 1.0) -> list[int]:
+    """People available per week: each period's person-weeks (times a scenario's ``factor``) spread over its 13
+    weeks, in whole people (the last week continues). The factor applies before rounding down, so a hire of a
+    quarter more capacity adds a person to a team of four rather than vanishing in the rounding."""
     weeks: list[int] = []
     for person_weeks in _team_quarters(team, axis):
-        people = int(person_weeks // WEEKS_PER_QUARTER)
+        people = int(person_weeks * factor / WEEKS_PER_QUARTER + 1e-9)
         weeks += [people] * WEEKS_PER_QUARTER
     return weeks or [0]
 
@@ -462,7 +519,7 @@ def _schedule_inputs(session: Session, actor: Actor, plan: Plan) -> tuple[schedu
     axis = _quarter_axis(teams.values())
     for team_id, team in teams.items():
         factor = assumptions.capacity_factor.get(team_id, 1.0)
-        capacity[team_id] = [int(p * factor) for p in _weekly_people(team, axis)]
+        capacity[team_id] = _weekly_people(team, axis, factor)
     values = {c_id: 0.0 for c_id in map(str, selected)}
     items, estimates = [], {}
     started = _started_work(ideas, planning, capacity, assumptions)
@@ -654,42 +711,3 @@ def forecast_plan(
 def _next_monday() -> date:
     today = date.today()
     return today + timedelta(days=(7 - today.weekday()) % 7)
-
-
-def compare_plans(session: Session, actor: Actor, a_id: int, b_id: int) -> ComparisonRead:
-    """Two solved plans side by side: value, ideas only in each, budget and capacity use, forecast finish."""
-    actor.require(READ)
-    a = get_owned(session, Plan, a_id, actor.workspace_id, "plan")
-    b = get_owned(session, Plan, b_id, actor.workspace_id, "plan")
-    unsolved = [
-        p.name for p in (a, b) if not p.portfolio or p.portfolio.get("status") not in ("optimal", "feasible")
-    ]
-    if unsolved:
-        raise ValidationFailed(f"solve the portfolio of {', '.join(unsolved)} first")
-    results = []
-    for plan in (a, b):
-        data = plan.portfolio or {}
-        usage = {name: tuple(pair) for name, pair in (data.get("usage") or {}).items()}
-        results.append(
-            portfolio.PortfolioResult(
-                status=data["status"],
-                selected=list(data["selected"]),
-                value=float(data["value"]),
-                usage=usage,
-            )
-        )
-    diff = scenario.compare(a.name, results[0], b.name, results[1])
-    titles = {**(a.portfolio or {}).get("titles", {}), **(b.portfolio or {}).get("titles", {})}
-    return ComparisonRead(
-        a=PlanSummary.model_validate(a),
-        b=PlanSummary.model_validate(b),
-        value_a=diff.value_a,
-        value_b=diff.value_b,
-        value_change=diff.value_change,
-        only_in_a=[titles.get(i, i) for i in diff.only_in_a],
-        only_in_b=[titles.get(i, i) for i in diff.only_in_b],
-        in_both=[titles.get(i, i) for i in diff.in_both],
-        usage={row: {k: list(v) if v else None for k, v in pair.items()} for row, pair in diff.usage.items()},
-        finish_a=(a.forecast or {}).get("finish", {}).get("percentiles") if a.forecast else None,
-        finish_b=(b.forecast or {}).get("finish", {}).get("percentiles") if b.forecast else None,
-    )

@@ -444,8 +444,17 @@ def _rescaled(row: Row) -> Row:
     return resource_row(row.name, row.kind, row.coefficients, row.limit, row.key)
 
 
+def _amount(problem: PortfolioProblem, row: Row, amount: float) -> str:
+    """An amount of a budget or capacity row as explanations write it: $120,000 or 12.5 person-weeks."""
+    if row.kind == "budget":
+        return f"{problem.currency}{amount:,.0f}"
+    text = f"{amount:,.1f}".removesuffix(".0")
+    return f"{text} {problem.effort_unit}".rstrip()
+
+
 def _left_out_reasons(problem: PortfolioProblem, rows: list[Row], base: _Solved) -> list[LeftOutReason]:
     ids = [idea.id for idea in problem.ideas]
+    names = [idea.title or idea.id for idea in problem.ideas]
     chosen = base.chosen
     scale = _value_scale(problem)
     quick = replace(problem.settings, time_limit_seconds=min(1.0, problem.settings.time_limit_seconds))
@@ -462,15 +471,16 @@ def _left_out_reasons(problem: PortfolioProblem, rows: list[Row], base: _Solved)
             elif row.kind == "exclusion" and coef > 0:
                 partner = next(j for j in row.coefficients if j != i)
                 if chosen[partner]:
-                    blocked.append(f"excludes {ids[partner]}, which is funded")
+                    blocked.append(f"excludes {names[partner]}, which is funded")
             elif row.kind == "dependency" and coef > 0:
                 prerequisite = next(j for j in row.coefficients if j != i)
                 if not chosen[prerequisite]:
-                    blocked.append(f"needs {ids[prerequisite]}, which is not funded")
+                    blocked.append(f"needs {names[prerequisite]}, which is not funded")
             elif row.is_resource and coef > 0:
                 room = row.limit - row.usage(chosen)
                 if coef > room + 1e-9:
-                    blocked.append(f"{row.name}: needs {coef:g}, only {max(room, 0.0):g} left")
+                    need, left = _amount(problem, row, coef), _amount(problem, row, max(room, 0.0))
+                    blocked.append(f"{row.name}: needs {need}, only {left} left")
         if idea.value <= 0:
             reasons.append(LeftOutReason(idea.id, "adds no value", blocked, [], None))
             continue
@@ -485,7 +495,11 @@ def _left_out_reasons(problem: PortfolioProblem, rows: list[Row], base: _Solved)
                 displaces = [ids[j] for j in range(len(ids)) if chosen[j] and not forced.chosen[j]]
                 loss = max(0.0, (base.objective_scaled - forced.objective_scaled) / scale)
                 if displaces:
-                    summary += f"; funding it would displace {', '.join(displaces)} (value −{loss:g})"
+                    lost = f"{problem.currency if problem.value_currency else ''}{loss:,.0f}"
+                    displaced = ", ".join(
+                        names[j] for j in range(len(ids)) if chosen[j] and not forced.chosen[j]
+                    )
+                    summary += f"; funding it would displace {displaced} (value −{lost})"
         reasons.append(LeftOutReason(idea.id, summary, blocked, displaces, loss))
     return reasons
 

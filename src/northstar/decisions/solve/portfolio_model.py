@@ -75,6 +75,10 @@ class PortfolioProblem:
     max_left_out_resolves: int = 40
     capacity_carries_over: bool = False
     period_names: Sequence[str] = ()
+    #: how explanations write amounts: "$" before budget and value amounts, a unit after capacity amounts
+    currency: str = ""
+    value_currency: bool = False
+    effort_unit: str = ""
 
     def validate(self) -> None:
         """Raise :class:`PlanningInputError` listing every problem in the input."""
