@@ -292,7 +292,7 @@ def test_item_page_shows_the_item_and_its_forms_work(client: TestClient, session
     assert "Kind corrected" in done.text and "set by hand" in done.text
     refused = client.post(f"/feedback/{item}/theme", data={"csrf_token": csrf, "theme_id": ""})
     assert refused.status_code == 422 and 'id="theme-theme_id-error"' in refused.text
-    done = client.post(f"/feedback/{item}/theme", data={"csrf_token": csrf, "theme_id": "none"})
+    done = client.post(f"/feedback/{item}/theme", data={"csrf_token": csrf, "theme_id": "", "remove": "1"})
     assert "Taken out of its theme" in done.text and "Taken out of its theme by hand" in done.text
     assert client.post(f"/feedback/{item}/kind", data={"kind": "bug"}).status_code in (
         400,

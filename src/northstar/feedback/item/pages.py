@@ -214,10 +214,11 @@ async def correct_kind(request: Request, session: DB, user: CurrentUser, feedbac
 async def correct_theme(
     request: Request, session: DB, user: CurrentUser, feedback_id: FeedbackId
 ) -> Response:
-    """Move the item to the chosen theme, or (``theme_id=none``) take it out of every theme."""
+    """Move the item to the chosen theme, or (the "Remove from theme" button, ``remove=1``, or ``theme_id=none``)
+    take it out of every theme."""
     form = await _form(request, user)
     typed = {"theme_id": str(form.get("theme_id", ""))}
-    remove = typed["theme_id"] == "none"
+    remove = str(form.get("remove", "")) == "1" or typed["theme_id"] == "none"
     try:
         theme_id = optional_int(typed["theme_id"])
         if theme_id is None and not remove:
