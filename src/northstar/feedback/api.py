@@ -20,6 +20,9 @@ from northstar.feedback.inbox import service as inbox_service
 from northstar.feedback.inbox.schemas import InboxItemRead
 from northstar.feedback.intake import api as intake_api
 from northstar.feedback.intake import form_api
+from northstar.feedback.item import api as item_api
+from northstar.feedback.item import service as item_service
+from northstar.feedback.item.schemas import FeedbackDetail
 from northstar.feedback.schemas import FeedbackCreate, FeedbackRead, FeedbackUpdate
 from northstar.feedback.taxonomy import api as taxonomy_api
 from northstar.feedback.themes.api import router as themes_router
@@ -109,8 +112,10 @@ async def import_feedback(
 
 
 @router.get("/{feedback_id}")
-def get_feedback(feedback_id: int, session: DB, actor: ApiActor) -> FeedbackRead:
-    return FeedbackRead.model_validate(service.get_feedback(session, actor, feedback_id))
+def get_feedback(feedback_id: int, session: DB, actor: ApiActor) -> FeedbackDetail:
+    """The item with its customer, kind, sentiment, theme, category, duplicates, linked ideas and (for roles that
+    read the audit log) its history."""
+    return item_service.item_detail(session, actor, feedback_id)
 
 
 @router.patch("/{feedback_id}")
@@ -121,3 +126,8 @@ def update_feedback(feedback_id: int, body: FeedbackUpdate, session: DB, actor: 
 @router.delete("/{feedback_id}", status_code=204)
 def delete_feedback(feedback_id: int, session: DB, actor: ApiActor) -> None:
     service.delete_feedback(session, actor, feedback_id)
+
+
+router.include_router(
+    item_api.router
+)  # links to ideas and corrections of one item: /feedback/{feedback_id}/…

@@ -1,4 +1,4 @@
-"""CLI for the feedback inbox: ``northstar feedback add|import|list``."""
+"""CLI for the feedback inbox: ``northstar feedback add|import|list``, and one item: ``show|link|unlink|set-theme``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from northstar.core.listing import ListParams
 from northstar.feedback import service
 from northstar.feedback.importers import cli as import_cli
 from northstar.feedback.intake import cli as form_cli
+from northstar.feedback.item import cli as item_cli
 from northstar.feedback.schemas import FeedbackCreate, FeedbackRead
 from northstar.feedback.themes import cli as themes_cli
 
@@ -150,3 +151,4 @@ def _register_review_commands() -> None:
 
 _register_review_commands()
 themes_cli.register(app)  # analyse, theme-list, theme-show, … on the workspace's stored themes
+item_cli.register(app)  # show, link, unlink, set-theme: one item

@@ -184,12 +184,14 @@ async def bulk_link(request: Request, session: DB, user: CurrentUser) -> Respons
 
 
 def _include_review_pages() -> None:
-    """The inbox's bulk actions, the duplicates review and the taxonomy pages live in their own modules."""
+    """The inbox's bulk actions, the duplicates review, the taxonomy pages and an item's page live in their own
+    modules."""
     from northstar.feedback.duplicates import pages as duplicates_pages
     from northstar.feedback.inbox import pages as inbox_pages
+    from northstar.feedback.item import pages as item_pages
     from northstar.feedback.taxonomy import pages as taxonomy_pages
 
-    for part in (inbox_pages, duplicates_pages, taxonomy_pages):
+    for part in (inbox_pages, duplicates_pages, taxonomy_pages, item_pages):
         router.include_router(part.router)
 
 

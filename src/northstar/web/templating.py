@@ -33,7 +33,7 @@ def short_date(value: datetime | None) -> str:
 
 
 #: Enum values whose words are not just the code with spaces.
-_ENUM_WORDS = {"wont do": "Won't do", "na": "N/A", "arr": "ARR", "okr": "OKR"}
+_ENUM_WORDS = {"wont do": "Won't do", "na": "N/A", "arr": "ARR", "okr": "OKR", "smb": "SMB"}
 _SMALL_WORDS = {"and", "or", "of", "to", "in", "on", "for", "the", "a", "by"}
 
 

@@ -6,7 +6,8 @@ later runs assign new items to the stored themes and add candidate themes for it
 
 Human decisions are applied on top of what the engine proposes, on every run:
 
-* an item a person placed (``FeedbackThemeLock``) stays in that theme, even when its text changes;
+* an item a person placed (``FeedbackThemeLock``) stays in that theme, even when its text changes, and an item a
+  person took out of its theme (a lock without a theme) stays out of every theme;
 * a theme merged into another (``FeedbackThemeOverride.merged_into_id``) stays in the engine's theme set as an
   alias, and every item the engine puts there goes to the surviving theme;
 * split halves are ordinary stored themes with their own centroids, so new items go to the nearer half;
@@ -165,9 +166,10 @@ def run_analysis(
             result.error,
         )
         engine_theme = _theme_row_id(result.theme, created)
-        locked = locks.get(feedback_id)
-        if locked is not None:
-            row.theme_id, row.theme_similarity = survivor(int(locked), merged), None
+        if feedback_id in locks:  # placed by a person (a lock without a theme: taken out of every theme)
+            locked = locks[feedback_id]
+            row.theme_id = survivor(int(locked), merged) if locked is not None else None
+            row.theme_similarity = None
         else:
             row.theme_id = survivor(engine_theme, merged) if engine_theme is not None else None
             row.theme_similarity = result.theme_similarity

@@ -63,7 +63,10 @@ def _text_cell(item: Feedback, note: Annotation | None) -> str:
         if note is not None and note.merged_count
         else ""
     )
-    return f'<td class="feedback-text">{title}{escape(item.text[:TEXT_CHARS])}{more}{merged}</td>'
+    return (
+        f'<td class="feedback-text"><a class="item-link" href="/feedback/{item.id}">{title}'
+        f"{escape(item.text[:TEXT_CHARS])}{more}</a>{merged}</td>"
+    )
 
 
 def _customer_cell(customer: Customer | None) -> str:

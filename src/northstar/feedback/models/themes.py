@@ -3,8 +3,8 @@
 * ``FeedbackThemeOverride`` — one row per theme a person changed structurally: merged into another theme
   (``merged_into_id``; the absorbed theme stays as an alias so new items that resemble it go to the survivor) or
   made by a split (``split_from_id``).
-* ``FeedbackThemeLock`` — an item a person put in a theme (moved it, or chose it when splitting); re-analysis never
-  moves it, even when its text changes.
+* ``FeedbackThemeLock`` — an item a person put in a theme (moved it, or chose it when splitting), or took out of every
+  theme (``theme_id`` is None); re-analysis never moves it, even when its text changes.
 * ``FeedbackIdeaVector`` — the embedding of an idea's title and description, keyed by its text hash, so suggesting
   ideas for a theme embeds each idea once.
 
@@ -40,13 +40,15 @@ class FeedbackThemeOverride(IdMixin, TimestampMixin, Base):
 
 
 class FeedbackThemeLock(Base):
-    """A feedback item placed in a theme by a person."""
+    """A feedback item placed in a theme by a person, or taken out of every theme (``theme_id`` None)."""
 
     __tablename__ = "feedback_theme_locks"
 
     feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
-    theme_id: Mapped[int] = mapped_column(ForeignKey("feedback_themes.id", ondelete="CASCADE"), index=True)
+    theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_themes.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     locked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     locked_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -19,6 +19,8 @@ from northstar.feedback.themes.schemas import (
     IdeaSuggestion,
     IdeaTheme,
     Level,
+    LinkToIdeaRequest,
+    LinkToIdeaResult,
     MergeRequest,
     MergeResult,
     MoveRequest,
@@ -135,3 +137,12 @@ def suggested_ideas(
 def create_idea(theme_id: ThemeId, body: CreateIdeaRequest, session: DB, actor: ApiActor) -> IdeaFromTheme:
     """Create an idea from the theme and link all its items with the given importance (1–3)."""
     return service.create_idea_from_theme(session, actor, theme_id, body)
+
+
+@router.post("/{theme_id}/link-to-idea")
+def link_to_idea(
+    theme_id: ThemeId, body: LinkToIdeaRequest, session: DB, actor: ApiActor
+) -> LinkToIdeaResult:
+    """Link every item of the theme (or the chosen ``feedback_ids``) to an existing idea; items linked already are
+    left as they were."""
+    return service.link_theme_to_idea(session, actor, theme_id, body)

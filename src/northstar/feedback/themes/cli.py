@@ -24,7 +24,13 @@ from northstar.cli_support import (
     run_job,
 )
 from northstar.feedback.themes import service
-from northstar.feedback.themes.schemas import CreateIdeaRequest, SplitRequest, ThemeRead, ThemeSummary
+from northstar.feedback.themes.schemas import (
+    CreateIdeaRequest,
+    LinkToIdeaRequest,
+    SplitRequest,
+    ThemeRead,
+    ThemeSummary,
+)
 
 LEVELS = {"top": "top", "sub": "sub"}
 SORTS = ("arr", "items", "customers", "trend", "name")
@@ -243,6 +249,25 @@ def theme_idea(
         emit_one({"idea_id": result.idea.id, "title": result.idea.title, "linked": result.linked}, fmt)
 
 
+@handle_errors
+def theme_link_to_idea(
+    theme_id: int = typer.Argument(...),
+    idea: int = typer.Option(..., "--idea", help="The existing idea to link the items to."),
+    item: list[int] = typer.Option(
+        [], "--item", help="Only this item of the theme (repeat); none: every item."
+    ),
+    importance: int = typer.Option(2, min=1, max=3, help="Importance of the new links: 1, 2 or 3."),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Link a theme's items (all, or the chosen ones) to an existing idea; items linked already stay as they are."""
+    request = LinkToIdeaRequest(idea_id=idea, importance=importance, feedback_ids=item)
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        emit_one(service.link_theme_to_idea(session, actor, theme_id, request), fmt)
+
+
 def register(app: typer.Typer) -> None:
     """Add the workspace theme commands to the ``northstar feedback`` app."""
     app.command("analyse")(analyse)
@@ -254,3 +279,4 @@ def register(app: typer.Typer) -> None:
     app.command("theme-split")(theme_split)
     app.command("theme-move")(theme_move)
     app.command("theme-idea")(theme_idea)
+    app.command("theme-link-to-idea")(theme_link_to_idea)

@@ -4,7 +4,7 @@ that starts the analysis as a background job."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -13,21 +13,23 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from northstar.core.charts import bar_chart, line_chart
-from northstar.core.errors import FieldError, ValidationFailed
+from northstar.core.errors import FieldError, NotFound, ValidationFailed
 from northstar.core.listing import Page
 from northstar.feedback.themes import service
 from northstar.feedback.themes.schemas import (
     CreateIdeaRequest,
     IdeaSuggestion,
     Level,
+    LinkToIdeaRequest,
     SortKey,
     SplitRequest,
     ThemeDetail,
     ThemeItem,
     ThemeSummary,
 )
+from northstar.ideas import service as ideas_service
 from northstar.web.deps import DB, CurrentUser, PageUser, check_csrf
-from northstar.web.forms import parse_form
+from northstar.web.forms import field_messages, optional_int, parse_form, see_other
 from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -62,6 +64,13 @@ class ThemePage:
     sparklines: dict[int, Markup]
     can_edit: bool
     can_create_idea: bool
+    can_link: bool = False
+    idea_choices: list[tuple[int, str]] = field(default_factory=list)
+    #: the idea items were just linked to, for the notice (id, title)
+    linked_idea: tuple[int, str] | None = None
+    #: per link form ("all", "checked"): {field: message} of a refused post, and what was chosen in it
+    errors: dict[str, dict[str, str]] = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)
 
 
 def sparkline(counts: list[int], width: int = 120, height: int = 26) -> Markup:
@@ -132,7 +141,22 @@ def theme_page(
     user: CurrentUser,
     theme_id: ThemeId,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    idea_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
+    return _theme_page(request, session, user, theme_id, page, idea_id)
+
+
+def _theme_page(
+    request: Request,
+    session: DB,
+    user: PageUser,
+    theme_id: int,
+    page: int = 1,
+    linked_idea_id: int | None = None,
+    errors: dict[str, dict[str, str]] | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """The theme's page; ``errors`` / ``typed`` are those of a refused link form, shown next to its picker."""
     detail = service.get_theme(session, user.actor, theme_id)
     if detail.merged_into_id is not None:
         return RedirectResponse(f"/feedback/themes/{detail.merged_into_id}", status_code=303)
@@ -177,8 +201,23 @@ def theme_page(
         sparklines={s.theme.id: sparkline(s.demand.trend.counts) for s in detail.sub_themes},
         can_edit=user.actor.can("feedback.write"),
         can_create_idea=user.actor.can("ideas.write") and user.actor.can("ideas.link"),
+        can_link=user.actor.can("ideas.link"),
+        idea_choices=ideas_service.idea_choices(session, user.actor),
+        linked_idea=_idea_named(session, user, linked_idea_id),
+        errors=errors or {},
+        typed=typed or {},
     )
-    return render(request, "theme.html", user=user, view=view)
+    return render(request, "theme.html", status_code=422 if errors else 200, user=user, view=view)
+
+
+def _idea_named(session: DB, user: PageUser, idea_id: int | None) -> tuple[int, str] | None:
+    if idea_id is None:
+        return None
+    try:
+        idea = ideas_service.get_idea(session, user.actor, idea_id)
+    except NotFound:
+        return None
+    return idea.id, idea.title
 
 
 async def _form(request: Request, user: PageUser) -> FormData:
@@ -262,3 +301,42 @@ async def create_idea(request: Request, session: DB, user: CurrentUser, theme_id
         session, user.actor, theme_id, parse_form(CreateIdeaRequest, values)
     )
     return RedirectResponse(f"/ideas/{result.idea.id}", status_code=303)
+
+
+@router.post("/feedback/themes/{theme_id}/link-to-idea")
+async def link_to_idea(request: Request, session: DB, user: CurrentUser, theme_id: ThemeId) -> Response:
+    """Link every item of the theme (``scope=all``) or the checked ones (``scope=checked``) to the chosen idea."""
+    form = await _form(request, user)
+    scope = "checked" if str(form.get("scope", "")) == "checked" else "all"
+    typed = {
+        "idea_id": str(form.get("idea_id", "")),
+        "importance": str(form.get("importance", "2")),
+        "idea_search": str(form.get("idea_search", ""))[:200],
+    }
+    try:
+        if optional_int(typed["idea_id"]) is None:
+            raise ValidationFailed(
+                "choose an idea to link to", [FieldError("idea_id", "choose an idea from the list")]
+            )
+        ids = _ids(form, "feedback_id") if scope == "checked" else []
+        if scope == "checked" and not ids:
+            raise ValidationFailed(
+                "check the items to link first", [FieldError("idea_id", "check the items to link first")]
+            )
+        body = parse_form(
+            LinkToIdeaRequest,
+            {"idea_id": typed["idea_id"], "importance": typed["importance"], "feedback_ids": ids},
+        )
+        result = service.link_theme_to_idea(session, user.actor, theme_id, body)
+    except ValidationFailed as failure:
+        session.rollback()
+        messages = field_messages(failure)
+        own = {k: v for k, v in messages.items() if k in typed} or {"idea_id": failure.detail}
+        return _theme_page(request, session, user, theme_id, errors={scope: own}, typed=typed)
+    return see_other(
+        f"/feedback/themes/{theme_id}",
+        done="linked",
+        count=result.linked,
+        already=result.already_linked,
+        idea_id=result.idea_id,
+    )

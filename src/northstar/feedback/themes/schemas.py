@@ -151,6 +151,30 @@ class CreateIdeaRequest(BaseModel):
     importance: int = Field(default=2, ge=1, le=3)
 
 
+class LinkToIdeaRequest(BaseModel):
+    """Link a theme's items to an existing idea: all of them, or the chosen ``feedback_ids`` of the theme."""
+
+    idea_id: int = Field(ge=1, le=2_147_483_647, description="an existing idea of this workspace")
+    importance: int = Field(default=2, ge=1, le=3, description="1 nice to have, 2 important, 3 must-have")
+    feedback_ids: list[int] = Field(
+        default_factory=list,
+        max_length=10_000,
+        description="items of the theme; empty: every item of the theme",
+    )
+
+
+class LinkToIdeaResult(BaseModel):
+    idea_id: int
+    idea_title: str
+    linked: int = Field(description="items newly linked to the idea")
+    already_linked: int = Field(description="items that were linked already (left as they were)")
+
+
+class RemoveResult(BaseModel):
+    removed: int = Field(description="items taken out of their theme")
+    already_out: int = Field(description="items that were in no theme already")
+
+
 class IdeaFromTheme(BaseModel):
     idea: IdeaRead
     linked: int

@@ -46,8 +46,11 @@ from northstar.feedback.themes.schemas import (
     IdeaSuggestion,
     IdeaTheme,
     Level,
+    LinkToIdeaRequest,
+    LinkToIdeaResult,
     MergeResult,
     MoveResult,
+    RemoveResult,
     SortKey,
     SplitRequest,
     SplitResult,
@@ -71,11 +74,13 @@ __all__ = [
     "create_idea_from_theme",
     "get_theme",
     "idea_themes",
+    "link_theme_to_idea",
     "list_themes",
     "merge_themes",
     "move_items",
     "pin_theme",
     "refresh_idea_vectors",
+    "remove_from_theme",
     "rename_theme",
     "split_theme",
     "suggest_ideas",
@@ -468,6 +473,62 @@ def move_items(session: Session, actor: Actor, theme_id: int, feedback_ids: Sequ
         },
     )
     return MoveResult(theme_id=target.id, moved=len(moves), already_there=already)
+
+
+def remove_from_theme(session: Session, actor: Actor, feedback_ids: Sequence[int]) -> RemoveResult:
+    """Take analysed items out of their theme; re-analysis keeps them out of every theme (a lock without a theme)."""
+    actor.require(WRITE)
+    wanted = sorted(set(feedback_ids))
+    if not wanted:
+        raise ValidationFailed("choose at least one feedback item", [FieldError("feedback_ids", "empty")])
+    rows = {
+        row.feedback_id: row
+        for row in session.scalars(
+            select(FeedbackAnalysis).where(
+                FeedbackAnalysis.workspace_id == actor.workspace_id, FeedbackAnalysis.feedback_id.in_(wanted)
+            )
+        )
+    }
+    _check_movable(session, actor, wanted, rows)
+    locks = {
+        lock.feedback_id: lock
+        for lock in session.scalars(
+            select(FeedbackThemeLock).where(FeedbackThemeLock.feedback_id.in_(wanted))
+        )
+    }
+    removed: dict[int, int] = {}
+    for feedback_id in wanted:
+        row = rows[feedback_id]
+        if row.theme_id is not None:
+            removed[feedback_id] = row.theme_id
+            row.theme_id, row.theme_similarity = None, None
+        lock = locks.get(feedback_id)
+        if lock is None:
+            session.add(
+                FeedbackThemeLock(
+                    feedback_id=feedback_id,
+                    workspace_id=actor.workspace_id,
+                    theme_id=None,
+                    locked_by=actor.user_id,
+                )
+            )
+        else:
+            lock.theme_id, lock.locked_by = None, actor.user_id
+    session.flush()
+    refresh_sizes(session, actor.workspace_id)
+    audit.record(
+        session,
+        actor,
+        "feedback.theme_removed",
+        "feedback",
+        wanted[0] if len(wanted) == 1 else None,
+        f"{len(removed)} item(s) taken out of their theme",
+        {
+            "feedback_ids": ",".join(map(str, wanted[:200])),
+            "from_themes": "; ".join(f"{item} from {before}" for item, before in list(removed.items())[:200]),
+        },
+    )
+    return RemoveResult(removed=len(removed), already_out=len(wanted) - len(removed))
 
 
 def _check_movable(
@@ -934,3 +995,65 @@ def create_idea_from_theme(
     )
     session.flush()
     return IdeaFromTheme(idea=IdeaRead.model_validate(idea), linked=len(feedback_ids))
+
+
+def link_theme_to_idea(
+    session: Session, actor: Actor, theme_id: int, request: LinkToIdeaRequest
+) -> LinkToIdeaResult:
+    """Link every item of a theme (or the chosen ones) to an existing idea with one importance (1–3).
+
+    Items already linked to the idea are left as they were (their importance too), so linking twice adds nothing.
+    """
+    actor.require("ideas.link")
+    row = _live_theme(session, actor, theme_id)
+    idea = ideas_service.get_idea(session, actor, request.idea_id)
+    members = list(
+        session.scalars(
+            select(FeedbackAnalysis.feedback_id)
+            .where(
+                FeedbackAnalysis.workspace_id == actor.workspace_id,
+                FeedbackAnalysis.theme_id.in_(_item_theme_ids(session, row)),
+            )
+            .order_by(FeedbackAnalysis.feedback_id)
+        )
+    )
+    if request.feedback_ids:
+        outside = sorted(set(request.feedback_ids) - set(members))
+        if outside:
+            raise ValidationFailed(
+                f"feedback {', '.join(map(str, outside[:10]))} is not in theme {row.id}; nothing was linked",
+                [FieldError("feedback_ids", f"not in the theme: {i}") for i in outside[:100]],
+            )
+        members = sorted(set(request.feedback_ids))
+    if not members:
+        raise ValidationFailed(
+            f"theme {row.id} has no items to link to an idea", [FieldError("theme_id", "empty")]
+        )
+    linked_before = set(
+        session.scalars(
+            select(IdeaFeedbackLink.feedback_id).where(
+                IdeaFeedbackLink.idea_id == idea.id, IdeaFeedbackLink.feedback_id.in_(members)
+            )
+        )
+    )
+    new = [i for i in members if i not in linked_before]
+    for start in range(0, len(new), _LINK_CHUNK):
+        ideas_service.link_feedback(
+            session,
+            actor,
+            idea.id,
+            LinkRequest(feedback_ids=new[start : start + _LINK_CHUNK], importance=request.importance),
+        )
+    audit.record(
+        session,
+        actor,
+        "feedback_theme.linked_to_idea",
+        "feedback_theme",
+        row.id,
+        f"{len(new)} item(s) of {row.name} linked to idea {idea.id} “{idea.title}”",
+        {"idea_id": idea.id, "linked": len(new), "already_linked": len(linked_before)},
+    )
+    session.flush()
+    return LinkToIdeaResult(
+        idea_id=idea.id, idea_title=idea.title, linked=len(new), already_linked=len(linked_before)
+    )
