@@ -134,9 +134,13 @@ def demo(
     """Seed the demo company (replacing an earlier demo workspace), serve it, and print the login once it answers."""
     from northstar.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
-    with open_session() as session:
+    settings = Settings()
+    with open_session(settings) as session:
         summary = seed_demo(
-            session, seed=seed, progress=lambda message: console.print(f"  {message}", style="dim")
+            session,
+            seed=seed,
+            progress=lambda message: console.print(f"  {message}", style="dim"),
+            settings=settings,
         )
     console.print(summary)
     login = f"  log in as [bold]{DEMO_EMAIL}[/] / [bold]{DEMO_PASSWORD}[/]\n"

@@ -57,12 +57,6 @@ MODULES: tuple[ModuleSpec, ...] = (
         "ideas", (NavItem("Ideas", "/ideas", "Decide", 1),), "ideas", "Ideas and the feedback behind them."
     ),
     ModuleSpec(
-        "strategy",
-        (NavItem("Objectives", "/objectives", "Measure", 3),),
-        "objectives",
-        "Objectives and key results.",
-    ),
-    ModuleSpec(
         "experiments",
         (NavItem("Experiments", "/experiments", "Measure", 2),),
         "experiment",
@@ -85,6 +79,13 @@ MODULES: tuple[ModuleSpec, ...] = (
         (NavItem("Analytics", "/analytics", "Measure", 1),),
         None,
         "Product analytics: insights and events.",
+    ),
+    # after analytics: the strategy demo binds key results to the analytics demo's metrics when they exist
+    ModuleSpec(
+        "strategy",
+        (NavItem("Objectives", "/objectives", "Measure", 3),),
+        "objectives",
+        "Objectives and key results.",
     ),
     ModuleSpec(
         "decisions",

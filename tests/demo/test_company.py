@@ -268,14 +268,18 @@ def test_idea_scoring_inputs_lie_in_their_ranges(company: DemoCompany) -> None:
     assert len({idea.status for idea in company.ideas}) == 6
 
 
-def test_teams_have_four_quarters_of_capacity_that_changes(company: DemoCompany) -> None:
+def test_teams_have_capacity_from_the_current_quarter_on_that_changes(company: DemoCompany) -> None:
     team_keys = {t.key for t in company.teams}
     assert all(p.team_key in team_keys for p in company.persons)
+    today = company.as_of.date()
     for team in company.teams:
-        assert len(team.capacity) == 4
+        assert len(team.capacity) == 5
         assert all(quarter.person_weeks > 0 for quarter in team.capacity)
         assert len({quarter.person_weeks for quarter in team.capacity}) > 1
-        assert team.capacity[0].starts_on > company.as_of.date()
+        current, following = team.capacity[0], team.capacity[1]
+        assert current.starts_on <= today <= current.ends_on, "the current quarter comes first"
+        assert current.person_weeks < following.person_weeks, "only the rest of the current quarter is left"
+        assert following.starts_on > today
 
 
 def test_key_results_end_at_their_latest_check_in(company: DemoCompany) -> None:

@@ -195,8 +195,33 @@ def metric_value(
     return _metric_value(_engine(settings, actor), metric, today or _today())
 
 
-def _metric_value(engine: DuckDBEngine, metric: Metric, today: dt.date) -> MetricValue:
-    first = today - dt.timedelta(days=metric.window_days - 1)
+def metric_value_in_period(
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    metric_key: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    today: dt.date | None = None,
+) -> MetricValue | None:
+    """The metric as a key result over ``starts_on..ends_on`` reads it: its window ends today (or on the period's
+    last day once the period is over) and never reaches back before the period's first day. None when no metric
+    has ``metric_key`` or the period has not begun."""
+    actor.require(READ)
+    metric = session.scalar(
+        select(Metric).where(Metric.workspace_id == actor.workspace_id, Metric.key == metric_key)
+    )
+    last = min(today or _today(), ends_on)
+    if metric is None or last < starts_on:
+        return None
+    first = max(starts_on, last - dt.timedelta(days=metric.window_days - 1))
+    return _metric_value(_engine(settings, actor), metric, last, first)
+
+
+def _metric_value(
+    engine: DuckDBEngine, metric: Metric, today: dt.date, first: dt.date | None = None
+) -> MetricValue:
+    first = first or today - dt.timedelta(days=metric.window_days - 1)
     span = date_range(first, today, today)
     if metric.math == "unique_users":
         condition = EventMatcher(metric.event).condition()
@@ -245,6 +270,7 @@ def refresh_key_results(session: Session, actor: Actor, settings: Settings) -> l
                 actor,
                 key_result.id,
                 CheckInCreate(value=value, note=f"from metric {metric.key}", day=today),
+                source="metric",
             )
             refreshed.append(KeyResultRefresh(key_result_id=key_result.id, metric=metric.key, value=value))
     return refreshed

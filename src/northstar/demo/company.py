@@ -149,7 +149,7 @@ class DemoQuarterCapacity:
 
 @dataclass(frozen=True)
 class DemoTeam:
-    """A product team with its disciplines and capacity for the next four quarters."""
+    """A product team with its disciplines and capacity for the rest of the current quarter and the next four."""
 
     key: str
     name: str
@@ -380,9 +380,10 @@ _FOCUS_FACTOR = 0.7
 
 
 def _generate_teams(as_of: datetime) -> tuple[tuple[DemoTeam, ...], tuple[DemoPerson, ...]]:
-    """The four teams with capacity for the four quarters after ``as_of``, and their members."""
+    """The four teams with capacity for the rest of the current quarter and the four after it, and their members."""
     persons: list[DemoPerson] = []
     teams: list[DemoTeam] = []
+    current = _current_quarter(as_of.date())
     quarters = _next_quarters(as_of.date(), 4)
     for key, name, mission in phrases.TEAMS:
         members = _TEAM_MEMBERS[key]
@@ -390,7 +391,7 @@ def _generate_teams(as_of: datetime) -> tuple[tuple[DemoTeam, ...], tuple[DemoPe
             persons.append(DemoPerson(person_name, _staff_email(person_name), title, key, discipline))
         delivery = sum(1 for _, _, discipline in members if discipline != "product")
         changes = _CAPACITY_CHANGES.get(key, ())
-        capacity = []
+        capacity = [_rest_of_quarter(current, as_of.date(), delivery)]
         for index, (label, starts_on, ends_on) in enumerate(quarters):
             holiday_weeks = 1.5 if starts_on.month in (7, 10) else 0.5
             weeks = delivery * (13.0 - holiday_weeks) * _FOCUS_FACTOR
@@ -407,6 +408,24 @@ def _generate_teams(as_of: datetime) -> tuple[tuple[DemoTeam, ...], tuple[DemoPe
         disciplines = tuple(sorted({discipline for _, _, discipline in members}))
         teams.append(DemoTeam(key, name, mission, disciplines, tuple(capacity)))
     return tuple(teams), tuple(persons)
+
+
+def _current_quarter(today: date) -> tuple[str, date, date]:
+    """Label and first/last day of the calendar quarter containing ``today``."""
+    quarter = (today.month - 1) // 3
+    starts_on = date(today.year, quarter * 3 + 1, 1)
+    next_start = date(today.year + 1, 1, 1) if quarter == 3 else date(today.year, quarter * 3 + 4, 1)
+    return f"{today.year}-Q{quarter + 1}", starts_on, next_start - timedelta(days=1)
+
+
+def _rest_of_quarter(quarter: tuple[str, date, date], today: date, delivery: int) -> DemoQuarterCapacity:
+    """What is left of the current quarter's capacity from ``today`` on (holidays counted in proportion)."""
+    label, starts_on, ends_on = quarter
+    weeks_left = ((ends_on - today).days + 1) / 7
+    holiday_weeks = (1.5 if starts_on.month in (7, 10) else 0.5) * weeks_left / 13
+    weeks = delivery * max(0.0, weeks_left - holiday_weeks) * _FOCUS_FACTOR
+    note = f"the rest of the quarter: {weeks_left:.1f} weeks left"
+    return DemoQuarterCapacity(label, starts_on, ends_on, round(weeks, 1), note)
 
 
 def _next_quarters(today: date, count: int) -> list[tuple[str, date, date]]:
@@ -1123,6 +1142,7 @@ _OBJECTIVES: tuple[
             ("Enterprise net revenue retention", 104.0, 115.0, "%", 0.6),
             ("Enterprise workspaces with SSO enforced", 12.0, 60.0, "%", 0.9),
             ("Median security review time", 21.0, 7.0, "days", 0.4),
+            ("Weekly active workspace admins", 120.0, 200.0, "admins", 0.7),
         ),
     ),
     (
@@ -1134,6 +1154,7 @@ _OBJECTIVES: tuple[
             ("p95 dashboard load time", 8.5, 3.0, "s", 0.5),
             ("Crash-free mobile sessions", 97.1, 99.5, "%", 0.3),
             ("Connector sync failures per week", 140.0, 30.0, "failures", 1.0),
+            ("Dashboards shared per week", 300.0, 600.0, "dashboards", 0.4),
         ),
     ),
     (
@@ -1150,6 +1171,19 @@ _OBJECTIVES: tuple[
     ),
 )
 """(title, description, owning team, themes served, key results as (name, baseline, target, unit, pace))."""
+
+DEMO_METRICS: tuple[tuple[str, str, str, str, int, str], ...] = (
+    ("weekly-active-admins", "Weekly active workspace admins", "admin_console_viewed", "wau", 7,
+     "Weekly active workspace admins"),
+    ("connector-sync-failures-weekly", "Connector sync failures per week", "connector_sync_failed", "total", 7,
+     "Connector sync failures per week"),
+    ("dashboards-shared-weekly", "Dashboards shared per week", "dashboard_shared", "total", 7,
+     "Dashboards shared per week"),
+)  # fmt: skip
+"""Analytics metrics the demo binds key results to: (key, name, event, math, window in days, key result's name).
+
+The strategy demo creates them (unless a metric with the key exists), writes the product events behind them and
+checks the key results in from them, so that their pace reads on track, behind and at risk."""
 
 _CHECK_IN_NOTES: Mapping[str, tuple[str, ...]] = {
     "on_track": (

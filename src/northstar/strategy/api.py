@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
+from fastapi import APIRouter, Depends
+
+from northstar.core.settings import Settings
 from northstar.strategy import service
 from northstar.strategy.schemas import (
+    BindableMetric,
     CheckInCreate,
     CheckInRead,
     KeyResultCreate,
     KeyResultRead,
     KeyResultUpdate,
+    MetricBinding,
+    MetricCheckIn,
     ObjectiveCreate,
+    ObjectiveDetail,
     ObjectiveRead,
     ObjectiveUpdate,
 )
-from northstar.web.deps import DB, ApiActor
+from northstar.web.deps import DB, ApiActor, get_settings
 
 router = APIRouter(tags=["objectives"])
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+@router.get("/objectives/bindable-metrics")
+def list_bindable_metrics(session: DB, actor: ApiActor) -> list[BindableMetric]:
+    """The analytics metrics a key result can be bound to."""
+    return service.bindable_metrics(session, actor)
 
 
 @router.get("/objectives")
@@ -33,6 +47,20 @@ def create_objective(body: ObjectiveCreate, session: DB, actor: ApiActor) -> Obj
 @router.get("/objectives/{objective_id}")
 def get_objective(objective_id: int, session: DB, actor: ApiActor) -> ObjectiveRead:
     return service.read_objective(session, service.get_objective(session, actor, objective_id))
+
+
+@router.get("/objectives/{objective_id}/detail")
+def get_objective_detail(objective_id: int, session: DB, actor: ApiActor) -> ObjectiveDetail:
+    """The objective with each key result's pace signal (on track, behind, at risk), history and linked ideas."""
+    return service.objective_detail(session, actor, objective_id)
+
+
+@router.post("/objectives/{objective_id}/update-from-metrics")
+def update_from_metrics(
+    objective_id: int, session: DB, actor: ApiActor, settings: AppSettings
+) -> list[MetricCheckIn]:
+    """Check in every metric-bound key result with the metric's value over the objective's period."""
+    return service.update_from_metrics(session, actor, settings, objective_id)
 
 
 @router.patch("/objectives/{objective_id}")
@@ -60,6 +88,12 @@ def update_key_result(
     key_result_id: int, body: KeyResultUpdate, session: DB, actor: ApiActor
 ) -> KeyResultRead:
     return service.update_key_result(session, actor, key_result_id, body)
+
+
+@router.put("/key-results/{key_result_id}/metric")
+def bind_metric(key_result_id: int, body: MetricBinding, session: DB, actor: ApiActor) -> KeyResultRead:
+    """Bind the key result to an analytics metric by key (``null`` makes it manual again)."""
+    return service.bind_metric(session, actor, key_result_id, body.metric)
 
 
 @router.delete("/key-results/{key_result_id}", status_code=204)

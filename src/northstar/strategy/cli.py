@@ -1,4 +1,4 @@
-"""CLI for objectives: ``northstar objectives list|add|add-key-result|check-in``."""
+"""CLI for objectives: ``northstar objectives list|show|add|add-key-result|check-in|bind-metric|update-from-metrics``."""
 
 from __future__ import annotations
 
@@ -115,3 +115,83 @@ def check_in(
             session, actor, key_result_id, CheckInCreate(value=value, confidence=confidence, note=note)
         )
         emit_one(to_records([CheckInRead.model_validate(made)])[0], fmt)
+
+
+@app.command("show")
+@handle_errors
+def show(
+    objective_id: int = typer.Argument(...),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Show an objective: each key result with its progress, pace signal (on track, behind, at risk) and source."""
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        detail = service.objective_detail(session, actor, objective_id)
+    if fmt == OutputFormat.json:
+        emit_one(detail, fmt)
+        return
+    rows = [
+        {
+            "key_result_id": kr.id,
+            "key_result": kr.title,
+            "current": f"{kr.current:,.4g} {kr.unit}".strip(),
+            "target": f"{kr.target:,.4g} {kr.unit}".strip(),
+            "progress": f"{kr.progress:.0%}",
+            "expected": "" if kr.expected_progress is None else f"{kr.expected_progress:.0%}",
+            "pace": kr.pace_words,
+            "source": kr.metric_name or kr.metric or "manual",
+            "check_ins": len(kr.check_ins),
+        }
+        for kr in detail.key_results
+    ]
+    period = f" · {detail.period}" if detail.period else ""
+    emit(
+        rows,
+        fmt,
+        [
+            "key_result_id",
+            "key_result",
+            "current",
+            "target",
+            "progress",
+            "expected",
+            "pace",
+            "source",
+            "check_ins",
+        ],
+        title=f"{detail.title}{period} · {detail.progress:.0%}",
+    )
+
+
+@app.command("update-from-metrics")
+@handle_errors
+def update_from_metrics(
+    objective_id: int = typer.Argument(...),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Check in every metric-bound key result of an objective with the metric's value over the objective's period."""
+    from northstar.core.settings import Settings
+
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        done = service.update_from_metrics(session, actor, Settings(), objective_id)
+    emit(done, fmt, ["key_result_id", "title", "metric", "value", "reason"], title="Updated from metrics")
+
+
+@app.command("bind-metric")
+@handle_errors
+def bind_metric(
+    key_result_id: int = typer.Argument(...),
+    metric: str = typer.Argument(..., help='The analytics metric\'s key, or "manual" to unbind.'),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Bind a key result to an analytics metric, so that update-from-metrics checks it in from data."""
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        emit_one(service.bind_metric(session, actor, key_result_id, metric), fmt)

@@ -43,4 +43,6 @@ class CheckIn(IdMixin, TimestampMixin, Base):
     value: Mapped[float]
     confidence: Mapped[float] = mapped_column(default=0.7)
     note: Mapped[str] = mapped_column(Text, default="")
+    #: "manual" (typed by a person) or "metric" (computed from the key result's analytics metric)
+    source: Mapped[str] = mapped_column(String(16), default="manual", server_default="manual")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)

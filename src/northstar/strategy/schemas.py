@@ -84,3 +84,73 @@ class CheckInRead(BaseModel):
     value: float
     confidence: float
     note: str
+    source: str = Field(
+        description='"manual" (typed by a person) or "metric" (computed from the bound metric).'
+    )
+
+
+class KeyResultDetail(KeyResultRead):
+    """A key result with its pace signal, the metric it is bound to and its check-in history."""
+
+    pace: str = Field(description="not_started, on_track, behind, at_risk, done or no_period.")
+    pace_words: str
+    expected_progress: float | None = Field(
+        description="Share of the way from baseline to target expected by today (the elapsed share of the period)."
+    )
+    expected_value: float | None = Field(
+        description="The value a straight line from baseline to target gives today."
+    )
+    metric_name: str | None
+    check_ins: list[CheckInRead]
+
+
+class LinkedIdea(BaseModel):
+    id: int
+    title: str
+    status: str
+    team_id: int | None
+
+
+class ObjectiveDetail(BaseModel):
+    """An objective's page: its period, key results with pace and history, and the ideas that serve it."""
+
+    id: int
+    title: str
+    description: str
+    period: str | None
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    elapsed_share: float | None
+    owner_id: int | None
+    owner_name: str | None
+    progress: float
+    today: dt.date
+    key_results: list[KeyResultDetail]
+    ideas: list[LinkedIdea]
+
+
+class BindableMetric(BaseModel):
+    """An analytics metric a key result can be bound to."""
+
+    key: str
+    name: str
+    event: str
+    math: str
+    window_days: int
+
+
+class MetricBinding(BaseModel):
+    """Bind a key result to an analytics metric (its key), or ``null`` to make it manual again."""
+
+    metric: str | None = Field(default=None, max_length=200)
+
+
+class MetricCheckIn(BaseModel):
+    """What "update from metrics" did for one bound key result."""
+
+    key_result_id: int
+    title: str
+    metric: str
+    value: float | None
+    check_in_id: int | None
+    reason: str | None = Field(default=None, description="Why no check-in was recorded, when none was.")

@@ -5,7 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from northstar.teams import service
-from northstar.teams.schemas import PersonCreate, PersonRead, PersonUpdate, TeamCreate, TeamRead, TeamUpdate
+from northstar.teams.schemas import (
+    CapacityUpdate,
+    PersonCreate,
+    PersonRead,
+    PersonUpdate,
+    TeamCreate,
+    TeamDetail,
+    TeamRead,
+    TeamUpdate,
+)
 from northstar.web.deps import DB, ApiActor
 
 router = APIRouter(tags=["teams"])
@@ -24,6 +33,18 @@ def create_team(body: TeamCreate, session: DB, actor: ApiActor) -> TeamRead:
 @router.get("/teams/{team_id}")
 def get_team(team_id: int, session: DB, actor: ApiActor) -> TeamRead:
     return TeamRead.model_validate(service.get_team(session, actor, team_id))
+
+
+@router.get("/teams/{team_id}/detail")
+def get_team_detail(team_id: int, session: DB, actor: ApiActor) -> TeamDetail:
+    """Members, ideas owned and capacity per quarter from the current quarter on."""
+    return service.team_detail(session, actor, team_id)
+
+
+@router.patch("/teams/{team_id}/capacity")
+def set_capacity(team_id: int, body: CapacityUpdate, session: DB, actor: ApiActor) -> TeamRead:
+    """Set person-weeks for the quarters named (``null`` removes one); other quarters are kept."""
+    return TeamRead.model_validate(service.set_capacity(session, actor, team_id, body))
 
 
 @router.patch("/teams/{team_id}")

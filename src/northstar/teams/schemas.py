@@ -52,3 +52,35 @@ class PersonRead(BaseModel):
     discipline: str | None
     team_id: int | None
     manager_id: int | None
+
+
+class CapacityUpdate(BaseModel):
+    """Person-weeks per quarter to set; a quarter given as ``null`` is removed. Quarters not named stay as they are."""
+
+    capacity: dict[str, float | None] = Field(
+        description='Quarter label to person-weeks, e.g. {"2026-Q4": 60, "2027-Q1": null}.'
+    )
+
+
+class CapacityRow(BaseModel):
+    quarter: str
+    person_weeks: float | None = Field(description="None when no capacity is set for the quarter.")
+    current: bool = Field(description="True for the quarter containing today.")
+
+
+class TeamIdea(BaseModel):
+    id: int
+    title: str
+    status: str
+
+
+class TeamDetail(BaseModel):
+    """A team's page: members, the ideas it owns and its capacity from the current quarter on."""
+
+    team: TeamRead
+    members: list[PersonRead]
+    ideas: list[TeamIdea]
+    capacity: list[CapacityRow]
+    earlier_capacity: list[CapacityRow] = Field(
+        description="Quarters before the current one that have capacity."
+    )
