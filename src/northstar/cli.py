@@ -132,12 +132,18 @@ def demo(
     seed: int = typer.Option(7, help="Random seed of the demo company."),
 ) -> None:
     """Seed the demo company (replacing an earlier demo workspace), serve it, and print the login once it answers."""
+    from northstar.analytics import runtime
     from northstar.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
-    with open_session() as session:
+    settings = Settings()
+    with open_session(settings) as session:
         summary = seed_demo(
-            session, seed=seed, progress=lambda message: console.print(f"  {message}", style="dim")
+            session,
+            seed=seed,
+            progress=lambda message: console.print(f"  {message}", style="dim"),
+            settings=settings,
         )
+    runtime.close_all()  # the server's processes open the demo's event store next: DuckDB allows one writer
     console.print(summary)
     login = f"  log in as [bold]{DEMO_EMAIL}[/] / [bold]{DEMO_PASSWORD}[/]\n"
     if not serve_after:

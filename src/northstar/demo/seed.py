@@ -22,6 +22,7 @@ from northstar.accounts.models import Membership, User, Workspace
 from northstar.accounts.schemas import UserCreate, WorkspaceCreate
 from northstar.core import audit
 from northstar.core.permissions import Actor, Role
+from northstar.core.settings import Settings
 from northstar.customers.models import Contact, Customer
 from northstar.demo.company import DemoCompany, generate_company
 from northstar.feedback.models import Feedback
@@ -56,6 +57,8 @@ class DemoContext:
     idea_ids: dict[str, int] = field(default_factory=dict)
     objective_ids: dict[str, int] = field(default_factory=dict)
     user_ids: dict[str, int] = field(default_factory=dict)
+    #: where the event stores live (analytics writes the demo's events there); None seeds no events
+    settings: Settings | None = None
 
 
 def _user(session: Session, email: str, name: str) -> User:
@@ -77,8 +80,12 @@ def seed_demo(
     seed: int = 7,
     as_of: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    settings: Settings | None = None,
 ) -> str:
-    """Create (or re-create) the demo workspace with the generated company; returns a one-line summary."""
+    """Create (or re-create) the demo workspace with the generated company; returns a one-line summary.
+
+    With ``settings``, modules that keep data outside the database (analytics' event stores) write theirs under
+    its data directory."""
     say = progress or (lambda message: None)
     company = generate_company(seed, as_of=as_of or datetime.now(UTC))
     old = session.scalar(select(Workspace).where(Workspace.slug == DEMO_SLUG))
@@ -89,7 +96,9 @@ def seed_demo(
     owner = _user(session, DEMO_EMAIL, "Dana Demo (Head of Product)")
     workspace = accounts.create_workspace(session, owner, WorkspaceCreate(name=company.name, slug=DEMO_SLUG))
     ws = workspace.id
-    context = DemoContext(company=company, workspace_id=ws, user_ids={DEMO_EMAIL: owner.id})
+    context = DemoContext(
+        company=company, workspace_id=ws, user_ids={DEMO_EMAIL: owner.id}, settings=settings
+    )
     for email, name, role in DEMO_USERS:
         user = _user(session, email, name)
         session.add(Membership(workspace_id=ws, user_id=user.id, role=role.value))
