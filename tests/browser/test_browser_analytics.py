@@ -36,7 +36,9 @@ def _events(settings: Settings, workspace_id: int) -> None:
         start = now - timedelta(days=5, hours=n)
         steps = ["signed_up", "report_created", "report_shared"][: 1 + (n < 4) + (n < 2)]
         for k, event in enumerate(steps):
-            records.append(EventRecord(event=event, distinct_id=f"user{n}", timestamp=start + timedelta(hours=k)))
+            records.append(
+                EventRecord(event=event, distinct_id=f"user{n}", timestamp=start + timedelta(hours=k))
+            )
     runtime.store_registry(settings).get(str(workspace_id)).append(records)
 
 
@@ -88,7 +90,9 @@ def test_funnel_is_built_saved_and_read_on_a_new_dashboard(
     page.click("[data-testid=save-form] button[type=submit]")  # no name yet
     page.wait_for_selector("#save-name-error")
     _refused(watch)
-    assert page.locator("[data-testid=result] table").is_visible(), "the result stays while the name is missing"
+    assert page.locator("[data-testid=result] table").is_visible(), (
+        "the result stays while the name is missing"
+    )
     page.fill("#save-name", "Activation funnel")
     page.click("[data-testid=save-form] button[type=submit]")
     page.wait_for_selector("text=Saved the insight.")
