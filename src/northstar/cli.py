@@ -132,6 +132,7 @@ def demo(
     seed: int = typer.Option(7, help="Random seed of the demo company."),
 ) -> None:
     """Seed the demo company (replacing an earlier demo workspace), serve it, and print the login once it answers."""
+    from northstar.analytics import runtime
     from northstar.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
     settings = Settings()
@@ -142,6 +143,7 @@ def demo(
             progress=lambda message: console.print(f"  {message}", style="dim"),
             settings=settings,
         )
+    runtime.close_all()  # the server's processes open the demo's event store next: DuckDB allows one writer
     console.print(summary)
     login = f"  log in as [bold]{DEMO_EMAIL}[/] / [bold]{DEMO_PASSWORD}[/]\n"
     if not serve_after:

@@ -171,4 +171,4 @@ def test_insight_pages_render_charts_and_export(client: TestClient, session: Ses
     trends = client.get("/analytics", params={"kind": "trends", "event": "opened"})
     assert trends.status_code == 200 and "<svg" in trends.text
     broken = client.get("/analytics", params={"kind": "funnel"})
-    assert broken.status_code == 200 and "steps" in broken.text
+    assert broken.status_code == 422 and "pick at least two steps" in broken.text

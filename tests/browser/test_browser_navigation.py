@@ -23,9 +23,7 @@ pytestmark = pytest.mark.browser
 ILLEGIBLE = re.compile(r"\{'|\['|\bNone\b|\d+\.\d{5,}|/api/v1/")
 
 # Pages owned by other branches that still fail a check; the lead removes entries as those branches merge.
-KNOWN_FAILURES: dict[str, str] = {
-    "/analytics": "analytics branch: the page shows an /api/v1/ path in its text",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def test_every_navigation_page_loads_clean_passes_axe_and_reads_clean(

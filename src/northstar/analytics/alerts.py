@@ -47,7 +47,10 @@ DEFAULT_ALERT_DAYS = 7
 EARLIEST_DAY = dt.date(1971, 1, 1)
 # A metric's "unique users" over a day is that day's active users. WAU / MAU are watched through the daily active
 # users too: a rolling count smears one day's incident over 7 or 30 days and would alert on each of them.
-_DAILY_MATHS = {"unique_users": "dau", "wau": "dau", "mau": "dau"}
+# Active accounts are watched through their users' daily activity; a conversion rate is not watched (a share of a
+# handful of sign-ups a day swings too much to model).
+_DAILY_MATHS = {"unique_users": "dau", "unique_accounts": "dau", "wau": "dau", "mau": "dau"}
+_UNWATCHED_MATHS = {"conversion"}
 
 Progress = Callable[[int, int | None, str], None]
 
@@ -143,7 +146,11 @@ def _collect_series(
     metrics = session.scalars(
         select(Metric).where(Metric.workspace_id == actor.workspace_id).order_by(Metric.key)
     )
-    found = [metric_series(engine, metric, first, last) for metric in metrics]
+    found = [
+        metric_series(engine, metric, first, last)
+        for metric in metrics
+        if metric.math not in _UNWATCHED_MATHS
+    ]
     insights = session.scalars(
         select(SavedInsight).where(SavedInsight.workspace_id == actor.workspace_id).order_by(SavedInsight.id)
     )

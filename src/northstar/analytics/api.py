@@ -7,12 +7,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
-from northstar.analytics import alerts, runtime, service
+from northstar.analytics import alerts, dashboards, runtime, service
 from northstar.analytics.schemas import (
     AdoptionRead,
     AlertEvaluateRequest,
     AlertEvaluation,
     AlertRead,
+    DashboardCreate,
+    DashboardInsightAdd,
+    DashboardRead,
+    EventNameCount,
     IdeaEventBind,
     InsightResult,
     InsightSpec,
@@ -82,6 +86,70 @@ def export_insight(insight_id: int, session: DB, actor: ApiActor, settings: AppS
     result = service.run_saved_insight(session, actor, settings, insight_id)
     headers = {"Content-Disposition": f'attachment; filename="insight-{insight_id}.csv"'}
     return Response(service.insight_csv(result), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/events")
+def list_event_names(
+    session: DB,
+    actor: ApiActor,
+    settings: AppSettings,
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[EventNameCount]:
+    """Event names received so far, most sent first, with counts; ``q`` searches within the names."""
+    return service.event_names(session, actor, settings, q, limit)
+
+
+@router.get("/properties")
+def list_property_names(
+    session: DB,
+    actor: ApiActor,
+    settings: AppSettings,
+    event: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[EventNameCount]:
+    """Property names found on the events (of ``event`` when given), with how many events carry each."""
+    return service.property_names(session, actor, settings, event, limit)
+
+
+@router.get("/dashboards")
+def list_dashboards(session: DB, actor: ApiActor) -> list[DashboardRead]:
+    return [
+        dashboards.read_dashboard(session, actor, d.id)
+        for d, _n in dashboards.list_dashboards(session, actor)
+    ]
+
+
+@router.post("/dashboards", status_code=201)
+def create_dashboard(body: DashboardCreate, session: DB, actor: ApiActor) -> DashboardRead:
+    dashboard = dashboards.create_dashboard(session, actor, body)
+    return dashboards.read_dashboard(session, actor, dashboard.id)
+
+
+@router.get("/dashboards/{dashboard_id}")
+def get_dashboard(dashboard_id: int, session: DB, actor: ApiActor) -> DashboardRead:
+    return dashboards.read_dashboard(session, actor, dashboard_id)
+
+
+@router.delete("/dashboards/{dashboard_id}", status_code=204)
+def delete_dashboard(dashboard_id: int, session: DB, actor: ApiActor) -> Response:
+    dashboards.delete_dashboard(session, actor, dashboard_id)
+    return Response(status_code=204)
+
+
+@router.post("/dashboards/{dashboard_id}/insights", status_code=201)
+def add_dashboard_insight(
+    dashboard_id: int, body: DashboardInsightAdd, session: DB, actor: ApiActor
+) -> DashboardRead:
+    """Place a saved insight last on the dashboard."""
+    dashboards.add_insight(session, actor, dashboard_id, body.insight_id)
+    return dashboards.read_dashboard(session, actor, dashboard_id)
+
+
+@router.delete("/dashboards/{dashboard_id}/insights/{insight_id}", status_code=204)
+def remove_dashboard_insight(dashboard_id: int, insight_id: int, session: DB, actor: ApiActor) -> Response:
+    dashboards.remove_insight(session, actor, dashboard_id, insight_id)
+    return Response(status_code=204)
 
 
 @router.get("/metrics")

@@ -4,6 +4,8 @@
 * ``analytics_metrics``: metric definitions (North Star, activation, ...); a key result whose ``metric`` equals a
   metric's ``key`` takes its progress from the data.
 * ``analytics_saved_insights``: insights saved with their query, shown as pages and exported as CSV.
+* ``analytics_dashboards``: named boards of saved insights; ``analytics_dashboard_insights``: which insight sits
+  on which board, in which place.
 * ``analytics_idea_events``: the event that shows a shipped idea being used (feature adoption).
 * ``analytics_alerts``: anomalies found on metric series (see ``alerts.py``), acknowledged by people;
   ``analytics_alert_checks``: when the series were last evaluated.
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from northstar.core.database import Base, IdMixin, TimestampMixin
 
 METRIC_KINDS = ("north_star", "activation", "retention", "engagement", "revenue", "custom")
-METRIC_MATHS = ("total", "unique_users", "dau", "wau", "mau", "sum", "avg")
+METRIC_MATHS = ("total", "unique_users", "unique_accounts", "dau", "wau", "mau", "sum", "avg", "conversion")
 INSIGHT_KINDS = ("trends", "funnel", "retention", "stickiness", "lifecycle")
 
 
@@ -46,6 +48,8 @@ class Metric(IdMixin, TimestampMixin, Base):
     math: Mapped[str] = mapped_column(String(32), default="total")
     math_property: Mapped[str | None] = mapped_column(String(200), nullable=True)
     window_days: Mapped[int] = mapped_column(default=30)
+    #: for ``math == "conversion"``: the event that counts as converted (``event`` is the starting one)
+    conversion_event: Mapped[str | None] = mapped_column(String(400), nullable=True)
 
 
 class SavedInsight(IdMixin, TimestampMixin, Base):
@@ -55,6 +59,35 @@ class SavedInsight(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     query: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Dashboard(IdMixin, TimestampMixin, Base):
+    """A named board of saved insights, read together (e.g. "Product health")."""
+
+    __tablename__ = "analytics_dashboards"
+    __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_analytics_dashboards_name"),)
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(2000), default="")
+
+
+class DashboardInsight(IdMixin, TimestampMixin, Base):
+    """One saved insight on one dashboard, at ``position`` (0 first)."""
+
+    __tablename__ = "analytics_dashboard_insights"
+    __table_args__ = (
+        UniqueConstraint("dashboard_id", "insight_id", name="uq_analytics_dashboard_insights_pair"),
+    )
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    dashboard_id: Mapped[int] = mapped_column(
+        ForeignKey("analytics_dashboards.id", ondelete="CASCADE"), index=True
+    )
+    insight_id: Mapped[int] = mapped_column(
+        ForeignKey("analytics_saved_insights.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
 
 
 class IdeaEvent(IdMixin, TimestampMixin, Base):

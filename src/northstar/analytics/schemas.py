@@ -8,8 +8,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MetricKind = Literal["north_star", "activation", "retention", "engagement", "revenue", "custom"]
-MetricMath = Literal["total", "unique_users", "dau", "wau", "mau", "sum", "avg"]
+MetricMath = Literal[
+    "total", "unique_users", "unique_accounts", "dau", "wau", "mau", "sum", "avg", "conversion"
+]
 EventName = Field(min_length=1, max_length=400)
+
+
+def _last_days() -> Any:
+    """A rolling range: the last N days up to ``date_to`` (or today), used when ``date_from`` is not given, so a
+    saved insight keeps showing recent weeks instead of a fixed span."""
+    return Field(default=None, ge=1, le=3650)
 
 
 class KeysRead(BaseModel):
@@ -30,6 +38,7 @@ class TrendsSpec(BaseModel):
     interval: Literal["hour", "day", "week", "month"] = "day"
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    last_days: int | None = _last_days()
     breakdown: str | None = Field(default=None, max_length=200)
     compare: bool = False
 
@@ -44,6 +53,7 @@ class FunnelSpec(BaseModel):
     exclusions: list[str] = Field(default_factory=list, max_length=10)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    last_days: int | None = _last_days()
     breakdown: str | None = Field(default=None, max_length=200)
 
 
@@ -64,6 +74,7 @@ class StickinessSpec(BaseModel):
     event: str = EventName
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    last_days: int | None = _last_days()
 
 
 class LifecycleSpec(BaseModel):
@@ -72,13 +83,18 @@ class LifecycleSpec(BaseModel):
     interval: Literal["day", "week", "month"] = "day"
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    last_days: int | None = _last_days()
 
 
 InsightSpec = TrendsSpec | FunnelSpec | RetentionSpec | StickinessSpec | LifecycleSpec
 
 
 class InsightResult(BaseModel):
-    """A computed insight as a table: ``columns`` and ``rows`` (what the CSV export writes), plus the raw data."""
+    """A computed insight as a table: ``columns`` and ``rows`` (what the CSV export writes), plus the raw data.
+
+    Trends and lifecycle rows end with a ``complete`` column: ``False`` for a period that is still running (the
+    current day, week or month) or that the date range cuts, so a half-counted period is never read as a drop.
+    """
 
     kind: str
     columns: list[str]
@@ -108,11 +124,14 @@ class MetricCreate(BaseModel):
     math: MetricMath = "total"
     math_property: str | None = Field(default=None, max_length=200)
     window_days: int = Field(default=30, ge=1, le=365)
+    conversion_event: str | None = Field(default=None, max_length=400)
 
     @model_validator(mode="after")
     def _property_for_property_math(self) -> MetricCreate:
         if self.math in {"sum", "avg"} and not self.math_property:
             raise ValueError(f"math {self.math!r} needs math_property")
+        if self.math == "conversion" and not self.conversion_event:
+            raise ValueError("math 'conversion' needs conversion_event (the event that counts as converted)")
         return self
 
 
@@ -126,6 +145,7 @@ class MetricRead(BaseModel):
     math: str
     math_property: str | None
     window_days: int
+    conversion_event: str | None = None
 
 
 class MetricValue(BaseModel):
@@ -133,6 +153,32 @@ class MetricValue(BaseModel):
     value: float
     date_from: dt.date
     date_to: dt.date
+
+
+class DashboardCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+
+
+class DashboardInsightAdd(BaseModel):
+    insight_id: int
+
+
+class DashboardRead(BaseModel):
+    """A dashboard and its saved insights, in their order."""
+
+    id: int
+    name: str
+    description: str
+    insights: list[SavedInsightRead]
+    created_at: dt.datetime
+
+
+class EventNameCount(BaseModel):
+    """An event name seen in the workspace, with how many times it was sent (for pickers)."""
+
+    name: str
+    count: int
 
 
 class KeyResultRefresh(BaseModel):

@@ -22,11 +22,12 @@ from northstar.analytics import alerts, runtime
 from northstar.analytics.insights import date_range, run_spec
 from northstar.analytics.models import AnalyticsKeys, IdeaEvent, Metric, SavedInsight
 from northstar.analytics.queries.engine import DuckDBEngine, literal
-from northstar.analytics.queries.filters import EventMatcher
+from northstar.analytics.queries.filters import DateRange, EventMatcher
 from northstar.analytics.queries.trends import TrendsQuery, run_trends
 from northstar.analytics.schemas import (
     AdoptionRead,
     AlertEvaluation,
+    EventNameCount,
     IdeaEventBind,
     InsightResult,
     InsightSpec,
@@ -49,6 +50,10 @@ SPEC = TypeAdapter(InsightSpec)
 
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _engine(settings: Settings, actor: Actor) -> DuckDBEngine:
@@ -102,7 +107,7 @@ def run_insight(session: Session, actor: Actor, settings: Settings, spec: Insigh
     """Compute an insight over the workspace's events."""
     actor.require(READ)
     try:
-        return run_spec(_engine(settings, actor), spec, _today())
+        return run_spec(_engine(settings, actor), spec, _today(), _now())
     except ValueError as error:
         raise ValidationFailed(str(error)) from error
 
@@ -148,6 +153,36 @@ def run_saved_insight(session: Session, actor: Actor, settings: Settings, insigh
     return run_insight(session, actor, settings, SPEC.validate_python(insight.query))
 
 
+def event_names(
+    session: Session, actor: Actor, settings: Settings, search: str = "", limit: int = 200
+) -> list[EventNameCount]:
+    """The event names the workspace has received, most sent first, with their counts (for pickers);
+    ``search`` keeps the names containing it (case-insensitive)."""
+    actor.require(READ)
+    where = ""
+    if search.strip():
+        pattern = "%" + search.strip().lower().replace("%", "").replace("_", "\\_") + "%"
+        where = f"WHERE lower(event) LIKE {literal(pattern)} ESCAPE '\\'"
+    rows = _engine(settings, actor).rows(
+        f"SELECT event, count(*) AS n FROM events {where} GROUP BY event ORDER BY n DESC, event LIMIT {int(limit)}"
+    )
+    return [EventNameCount(name=str(name), count=int(count)) for name, count in rows]
+
+
+def property_names(
+    session: Session, actor: Actor, settings: Settings, event: str | None = None, limit: int = 200
+) -> list[EventNameCount]:
+    """The property names found on the workspace's events (of ``event`` when given), with how many events carry
+    each; names starting with ``$`` (SDK internals) come after the team's own."""
+    actor.require(READ)
+    where = f"WHERE event = {literal(event)}" if event else ""
+    rows = _engine(settings, actor).rows(
+        "SELECT key, count(*) AS n FROM (SELECT unnest(json_keys(CAST(properties AS JSON))) AS key "
+        f"FROM events {where}) AS k GROUP BY key ORDER BY starts_with(key, '$'), n DESC, key LIMIT {int(limit)}"
+    )
+    return [EventNameCount(name=str(name), count=int(count)) for name, count in rows]
+
+
 def insight_csv(result: InsightResult) -> str:
     """The insight's table as CSV (formula-injection safe)."""
     rows = [dict(zip(result.columns, row, strict=False)) for row in result.rows]
@@ -164,7 +199,10 @@ def create_metric(session: Session, actor: Actor, data: MetricCreate) -> Metric:
     )
     if taken is not None:
         raise Conflict(f"a metric with key {data.key!r} already exists")
-    metric = Metric(workspace_id=actor.workspace_id, **data.model_dump())
+    values = data.model_dump()
+    if data.math != "conversion":
+        values["conversion_event"] = None
+    metric = Metric(workspace_id=actor.workspace_id, **values)
     session.add(metric)
     session.flush()
     audit.record(session, actor, "create", "metric", metric.id, metric.name)
@@ -189,7 +227,9 @@ def metric_value(
     session: Session, actor: Actor, settings: Settings, metric_id: int, today: dt.date | None = None
 ) -> MetricValue:
     """The metric over its window ending ``today``: totals and sums add up, DAU/WAU/MAU take the last day,
-    averages average the days, unique users count each person once over the window."""
+    averages average the days, unique users (accounts) count each person (``$groups.company``) once over the
+    window, and a conversion is the share of persons who did ``event`` in the window and then
+    ``conversion_event`` within it."""
     actor.require(READ)
     metric = get_owned(session, Metric, metric_id, actor.workspace_id, "metric")
     return _metric_value(_engine(settings, actor), metric, today or _today())
@@ -223,12 +263,15 @@ def _metric_value(
 ) -> MetricValue:
     first = first or today - dt.timedelta(days=metric.window_days - 1)
     span = date_range(first, today, today)
-    if metric.math == "unique_users":
-        condition = EventMatcher(metric.event).condition()
+    condition = EventMatcher(metric.event).condition()
+    if metric.math in {"unique_users", "unique_accounts"}:
+        counted = "person_id" if metric.math == "unique_users" else ACCOUNT_KEY
         rows = engine.rows(
-            f"SELECT count(DISTINCT person_id) FROM events WHERE {condition} AND {span.condition()}"
+            f"SELECT count(DISTINCT {counted}) FROM events WHERE {condition} AND {span.condition()}"
         )
         value = float(rows[0][0] or 0)
+    elif metric.math == "conversion":
+        value = _conversion(engine, metric, span)
     else:
         series = run_trends(
             engine,
@@ -247,6 +290,26 @@ def _metric_value(
         else:
             value = sum(values)
     return MetricValue(metric=MetricRead.model_validate(metric), value=value, date_from=first, date_to=today)
+
+
+#: the customer account an event belongs to: its PostHog group of type ``company``
+ACCOUNT_KEY = "(CAST(properties AS JSON) -> '$.\"$groups\"' ->> 'company')"
+
+
+def _conversion(engine: DuckDBEngine, metric: Metric, span: DateRange) -> float:
+    """Share of the persons who did ``metric.event`` in ``span`` who did ``metric.conversion_event`` after it
+    (in ``span`` too); 0 when nobody started."""
+    started_condition = EventMatcher(metric.event).condition()
+    rows = engine.rows(
+        f"WITH started AS (SELECT person_id, min(timestamp) AS first FROM events WHERE {started_condition} "
+        f"AND {span.condition()} GROUP BY person_id), "
+        "converted AS (SELECT DISTINCT s.person_id FROM started s JOIN events e ON e.person_id = s.person_id "
+        f"WHERE e.event = {literal(metric.conversion_event or '')} AND e.timestamp >= s.first "
+        f"AND {span.condition('e.timestamp')}) "
+        "SELECT (SELECT count(*) FROM started), (SELECT count(*) FROM converted)"
+    )
+    started, converted = rows[0]
+    return float(converted) / float(started) if started else 0.0
 
 
 def refresh_key_results(session: Session, actor: Actor, settings: Settings) -> list[KeyResultRefresh]:

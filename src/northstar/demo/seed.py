@@ -57,7 +57,7 @@ class DemoContext:
     idea_ids: dict[str, int] = field(default_factory=dict)
     objective_ids: dict[str, int] = field(default_factory=dict)
     user_ids: dict[str, int] = field(default_factory=dict)
-    #: where the workspace's event store lives; None when seeding without one (then no events are written)
+    #: where the event stores live (analytics writes the demo's events there); None seeds no events
     settings: Settings | None = None
 
 
@@ -84,8 +84,8 @@ def seed_demo(
 ) -> str:
     """Create (or re-create) the demo workspace with the generated company; returns a one-line summary.
 
-    With ``settings``, modules also write demo product events into the workspace's event store under its home.
-    """
+    With ``settings``, modules that keep data outside the database (analytics' event stores) write theirs under
+    its data directory."""
     say = progress or (lambda message: None)
     company = generate_company(seed, as_of=as_of or datetime.now(UTC))
     old = session.scalar(select(Workspace).where(Workspace.slug == DEMO_SLUG))
