@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from northstar.feedback.engine.embeddings import Embedder
-from northstar.feedback.engine.taxonomy import TaxonomyError, TaxonomyModel, TaxonomySettings, train_taxonomy
+from northstar.feedback.engine.taxonomy import (
+    TaxonomyError,
+    TaxonomyModel,
+    TaxonomySettings,
+    cross_validated_predictions,
+    train_taxonomy,
+)
 from tests.feedback.analysis_support import TOPICS, shared_embedder
 
 
@@ -114,3 +120,14 @@ def test_a_model_from_an_earlier_version_asks_to_be_trained_again(tmp_path: Path
     np.savez_compressed(path, header=np.array('{"format": "northstar-taxonomy-1", "labels": ["a", "b"]}'))
     with pytest.raises(TaxonomyError, match="train the model again"):
         TaxonomyModel.load(path)
+
+
+def test_cross_validated_predictions_score_every_item_without_its_own_label(embedder: Embedder) -> None:
+    texts = [t for group in TOPICS.values() for t in group] + ["a category with a single example"]
+    labels = [topic for topic, group in TOPICS.items() for _ in group] + ["lonely"]
+    vectors = embedder.embed(texts)
+    guesses = cross_validated_predictions(texts, labels, vectors, regularisation=10.0)
+    assert guesses[-1] is None, "a single example cannot be held out"
+    scored = [(g, t) for g, t in zip(guesses[:-1], labels[:-1], strict=True)]
+    assert all(g is not None for g, _ in scored)
+    assert sum(g == t for g, t in scored) / len(scored) >= 0.8

@@ -66,7 +66,7 @@ def test_api_categories_labels_training_and_predictions(client: TestClient, sess
     job = _wait(client, started.json()["id"], headers)
     assert job["status"] == "succeeded", job
     overview = client.get("/api/v1/feedback/taxonomy", headers=headers).json()
-    assert overview["model"]["labels_used"] == 9 and overview["model"]["held_out"] == 3
+    assert overview["model"]["labels_used"] == 9 and overview["model"]["held_out"] == 9
     assert overview["model"]["accuracy"] is not None and overview["predicted"] == 18
     assert {c["name"]: c["labels"] for c in overview["categories"]} == {"Login": 3, "Export": 3, "Pricing": 3}
     listed = client.get(
@@ -129,8 +129,11 @@ def test_taxonomy_page_adds_labels_trains_and_shows_the_model(client: TestClient
     job_id = int(running.text.split('data-job-id="')[1].split('"')[0])
     assert _wait(client, job_id)["status"] == "succeeded"
     trained = client.get("/feedback/taxonomy")
-    assert 'data-testid="accuracy"' in trained.text and "held-out item(s)" in trained.text
-    assert "Confusion of the top classes" in trained.text
+    assert (
+        'data-testid="accuracy"' in trained.text
+        and "cross-validated accuracy on 9 labelled items" in trained.text
+    )
+    assert "Confusion of the top classes" in trained.text and 'data-testid="per-category"' in trained.text
     # the inbox shows each item's category with its confidence, and labelling there is a correction
     inbox = client.get("/feedback")
     assert "predicted " in inbox.text and "labelled" in inbox.text

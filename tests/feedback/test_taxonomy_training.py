@@ -66,7 +66,7 @@ def test_train_predict_correct_retrain_improves_on_banking77(session: Session, s
     first = taxonomy_service.train_model(session, actor)
     session.commit()
     assert first.labels_used == 12 and first.categories == 6 and first.predicted == 72
-    assert first.held_out == 0 and first.accuracy is None  # two per category: nothing can be held out
+    assert first.held_out == 12 and first.accuracy is not None  # two per category: 2-fold, every label scored
     before = _accuracy(session, evaluation)
 
     queue = taxonomy_service.review_queue(session, actor, limit=100, below=1.01)
@@ -82,13 +82,15 @@ def test_train_predict_correct_retrain_improves_on_banking77(session: Session, s
     second = taxonomy_service.train_model(session, actor)
     session.commit()
     after = _accuracy(session, evaluation)
-    assert second.labels_used == 36 and second.held_out == 6 and second.accuracy is not None
+    assert second.labels_used == 36 and second.held_out == 36 and second.accuracy is not None
     assert after >= before + 0.1 and after >= 0.7, (before, after)
     versions = taxonomy_service.list_models(session, actor)
     assert [v.id for v in versions] == [second.model_id, first.model_id]
     report = taxonomy_service.overview(session, actor).model
     assert report is not None and report.accuracy == second.accuracy and len(report.confusion) == 6
-    assert sum(map(sum, report.confusion)) == 6
+    assert sum(scored for _, scored, _ in report.per_category) == 36
+    assert sum(right for _, _, right in report.per_category) == round(second.accuracy * 36)
+    assert sum(map(sum, report.confusion)) == 36
 
 
 def test_training_explains_what_is_missing_and_skips_thin_categories(session: Session) -> None:
@@ -111,7 +113,7 @@ def test_training_explains_what_is_missing_and_skips_thin_categories(session: Se
     session.commit()
     summary = taxonomy_service.train_model(session, actor)
     assert summary.skipped == {}, "a category with one label is learned from it"
-    assert summary.categories == 3 and summary.held_out == 2 and summary.accuracy == 1.0
+    assert summary.categories == 3 and summary.held_out == 6 and summary.accuracy == 1.0
     assert taxonomy_service.overview(session, actor).ready
 
 

@@ -13,6 +13,7 @@ The model is saved as one ``.npz`` file of arrays and strings (no pickle), so lo
 from __future__ import annotations
 
 import json
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -305,3 +306,49 @@ def train_taxonomy(
         regularisation=float(strength),
         validation=validation,
     )
+
+
+def cross_validated_predictions(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    vectors: np.ndarray,
+    regularisation: float,
+    settings: TaxonomySettings | None = None,
+    folds: int = 5,
+) -> list[str | None]:
+    """Each item's label as predicted by a model that never saw it: stratified ``folds``-fold (fewer when the
+    biggest label has fewer items), at the given regularisation. Items whose label has a single example cannot be
+    held out and get None; so do all items when fewer than two labels have two or more examples.
+
+    This is the quality a person sees for their own taxonomy: every labelled item scored once, rather than a 20 %
+    hold-out that leaves small categories unscored.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    settings = settings or TaxonomySettings()
+    cleaned = [str(label).strip() for label in labels]
+    counts = Counter(cleaned)
+    scored = np.array([i for i, label in enumerate(cleaned) if counts[label] >= 2], dtype=np.int64)
+    result: list[str | None] = [None] * len(cleaned)
+    if len({cleaned[i] for i in scored}) < 2:
+        return result
+    splits = max(2, min(folds, max(counts[cleaned[i]] for i in scored)))
+    single = [i for i, label in enumerate(cleaned) if counts[label] < 2]  # always on the training side
+    splitter = StratifiedKFold(n_splits=splits, shuffle=True, random_state=settings.seed)
+    with (
+        warnings.catch_warnings()
+    ):  # a label with fewer items than folds is simply absent from some test folds
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        parts = list(splitter.split(scored, [cleaned[i] for i in scored]))
+    for train_part, test_part in parts:
+        train = np.concatenate([scored[train_part], np.array(single, dtype=np.int64)])
+        test = scored[test_part]
+        if len({cleaned[i] for i in train}) < 2:
+            continue
+        blocks, model = _fit(
+            [texts[i] for i in train], [cleaned[i] for i in train], vectors[train], settings, regularisation
+        )
+        guesses = _predict(model, blocks, [texts[i] for i in test], vectors[test], settings.embedding_weight)
+        for position, guess in zip(test, guesses, strict=True):
+            result[int(position)] = str(guess)
+    return result

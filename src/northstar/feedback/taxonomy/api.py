@@ -11,6 +11,7 @@ from northstar.core.jobs_schemas import JobRead
 from northstar.feedback.taxonomy import service as taxonomy_service
 from northstar.feedback.taxonomy.schemas import (
     CategoryCreate,
+    CategoryQuality,
     CategoryRead,
     CategoryUpdate,
     ConfusedPair,
@@ -41,7 +42,7 @@ def _prediction(item: ReviewItem) -> PredictionRead:
 
 @router.get("")
 def overview(session: DB, actor: ApiActor) -> TaxonomyOverviewOut:
-    """Categories with label counts, the current model (held-out accuracy, confusion), items to review."""
+    """Categories with label counts, the current model (cross-validated accuracy, confusion), items to review."""
     view = taxonomy_service.overview(session, actor)
     model = None
     if view.model is not None:
@@ -58,6 +59,9 @@ def overview(session: DB, actor: ApiActor) -> TaxonomyOverviewOut:
             confusion=report.confusion,
             confused_pairs=[
                 ConfusedPair(actual=a, predicted=p, count=n) for a, p, n in report.confused_pairs
+            ],
+            per_category=[
+                CategoryQuality(category=c, scored=n, correct=k) for c, n, k in report.per_category
             ],
         )
     return TaxonomyOverviewOut(

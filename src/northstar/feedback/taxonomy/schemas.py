@@ -60,12 +60,23 @@ class ConfusedPair(BaseModel):
     count: int
 
 
+class CategoryQuality(BaseModel):
+    category: str
+    scored: int
+    correct: int
+
+
 class ModelReportOut(ModelRead):
     categories: int
     skipped: dict[str, str]
     top_classes: list[str]
-    confusion: list[list[int]] = Field(description="held-out counts, rows = actual, columns = predicted")
+    confusion: list[list[int]] = Field(
+        description="cross-validated counts, rows = actual, columns = predicted"
+    )
     confused_pairs: list[ConfusedPair]
+    per_category: list[CategoryQuality] = Field(
+        default_factory=list, description="cross-validated accuracy per category, most items first"
+    )
 
 
 class PredictionRead(BaseModel):

@@ -1,9 +1,10 @@
 """Train your own taxonomy: a workspace's categories, people's labels, a trained classifier and its predictions.
 
 The classifier is ``engine.taxonomy`` (sentence embedding + word and character TF-IDF → logistic regression). Training runs as
-a background job: the labelled items are split per category into a training part and a held-out part (20 %,
-at least one item per category that has three or more labels, fixed seed); a model fitted on the training part is
-scored on the held-out part (accuracy and confusion); then the stored model is fitted on every label. The model file
+a background job: the model is fitted on every label (its regularisation chosen by cross-validation inside
+``train_taxonomy``), then every labelled item of a category with two or more labels is predicted by a model fitted on
+the other folds (stratified, 5 folds, fixed seed, at the chosen regularisation): accuracy, per-category accuracy and
+the confusion matrix come from those predictions. The model file
 (``.npz``, no pickle) is stored as a blob in ``feedback_taxonomy_models``, so it lives with the workspace's data on
 either database. Every item of the inbox then gets the model's category and confidence.
 
@@ -32,7 +33,12 @@ from northstar.core.listing import get_owned
 from northstar.core.permissions import READ, Actor
 from northstar.feedback.engine.embeddings import EMBEDDING_DIMENSION, Embedder, EmbeddingCache, text_hash
 from northstar.feedback.engine.normalize import normalize
-from northstar.feedback.engine.taxonomy import TaxonomyError, TaxonomyModel, train_taxonomy
+from northstar.feedback.engine.taxonomy import (
+    TaxonomyError,
+    TaxonomyModel,
+    cross_validated_predictions,
+    train_taxonomy,
+)
 from northstar.feedback.models import Feedback
 from northstar.feedback.models.analysis import FeedbackAnalysis
 from northstar.feedback.models.curation import (
@@ -45,12 +51,12 @@ from northstar.feedback.ownership import owned_ids
 
 TRAIN_JOB = "feedback.taxonomy_train"
 PREDICT_JOB = "feedback.taxonomy_predict"
-HELD_OUT_FRACTION = 0.2
-SPLIT_SEED = 7
+#: every labelled item is scored once by a model trained on the other folds (fewer folds for small categories)
+CROSS_VALIDATION_FOLDS = 5
 #: predictions below this confidence are flagged on the page (the review list is always least sure first)
 LOW_CONFIDENCE = 0.5
 REVIEW_ALL = 1.01
-#: how many classes the confusion table shows (the ones with the most held-out items)
+#: how many classes the confusion table shows (the ones with the most cross-validated items)
 TOP_CLASSES = 8
 BATCH = 2000
 ORIGINS = ("inbox", "taxonomy", "api", "cli", "correction", "confirmation", "merge")
@@ -111,6 +117,9 @@ class ModelReport:
     top_classes: list[str]
     confusion: list[list[int]]
     confused_pairs: list[tuple[str, str, int]]
+    #: (category, items scored, items predicted right) from the cross-validation, most items first
+    per_category: list[tuple[str, int, int]] = field(default_factory=list)
+    regularisation: float | None = None
 
 
 @dataclass(frozen=True)
@@ -380,34 +389,13 @@ def _from_bytes(blob: bytes) -> TaxonomyModel:
         return TaxonomyModel.load(path)
 
 
-def split_held_out(
-    labels: dict[int, int], fraction: float = HELD_OUT_FRACTION, seed: int = SPLIT_SEED
-) -> tuple[list[int], list[int]]:
-    """(training ids, held-out ids): per category, ``fraction`` of its items (at least one when it has three or more,
-    always leaving two to train on), chosen with a fixed seed so a re-run on the same labels splits the same way."""
-    rng = np.random.default_rng(seed)
-    by_category: dict[int, list[int]] = {}
-    for feedback_id, category_id in sorted(labels.items()):
-        by_category.setdefault(category_id, []).append(feedback_id)
-    train: list[int] = []
-    held: list[int] = []
-    for category_id in sorted(by_category):
-        members = list(by_category[category_id])
-        rng.shuffle(members)
-        count = len(members)
-        take = 0 if count < 3 else min(max(1, round(count * fraction)), count - 2)
-        held += members[:take]
-        train += members[take:]
-    return sorted(train), sorted(held)
-
-
 # --- training and prediction ------------------------------------------------------------------------------------
 
 
 def train_model(
     session: Session, actor: Actor, progress: Progress | None = None, job_id: int | None = None
 ) -> TrainingSummary:
-    """Fit the workspace's classifier on its labels, score it on a held-out split, store it, predict every item."""
+    """Fit the workspace's classifier on its labels, score it by cross-validation, store it, predict every item."""
     actor.require("feedback.write")
     report = progress or (lambda done, total, message: None)
     started = time.perf_counter()
@@ -419,7 +407,7 @@ def train_model(
     ).all()
     counts = Counter(category for _, category, _ in rows)
     # Every category a person labelled is learned, one label or many: the cross-validation inside
-    # train_taxonomy and the held-out split below only use the categories that have enough labels for them.
+    # train_taxonomy and the cross-validated predictions below only use the categories that have enough labels for them.
     skipped: dict[str, str] = {}
     usable = list(rows)
     if len(counts) < 2:
@@ -431,37 +419,28 @@ def train_model(
     embedder = _embedder()
     ids, texts, vectors = _prepared(session, [(f, t) for f, _, t in usable], embedder)
     label_of = {f: c for f, c, _ in usable}
-    position = {feedback_id: k for k, feedback_id in enumerate(ids)}
-    train_ids, held_ids = split_held_out({f: label_of[f] for f in ids})
-    report(len(usable) // 3, len(usable), "scoring on the held-out split")
+    report(len(usable) // 3, len(usable), "training on every label")
+    final = _fit(texts, [str(label_of[i]) for i in ids], vectors)
+    report(2 * len(usable) // 3, len(usable), "cross-validating")
+    guesses = cross_validated_predictions(
+        texts, [str(label_of[i]) for i in ids], vectors, final.regularisation, folds=CROSS_VALIDATION_FOLDS
+    )
+    scored = [(label_of[i], int(g)) for i, g in zip(ids, guesses, strict=True) if g is not None]
     accuracy: float | None = None
     confusion: dict[str, Any] = {"categories": [], "matrix": []}
     per_category: dict[str, dict[str, int]] = {}
-    if held_ids:
-        trial = _fit(
-            [texts[position[i]] for i in train_ids],
-            [str(label_of[i]) for i in train_ids],
-            vectors[[position[i] for i in train_ids]],
-        )
-        guesses = trial.predict(
-            [texts[position[i]] for i in held_ids], vectors[[position[i] for i in held_ids]]
-        )
-        truth = [label_of[i] for i in held_ids]
-        predicted_ids = [int(g.label) for g in guesses]
-        accuracy = round(sum(t == p for t, p in zip(truth, predicted_ids, strict=True)) / len(truth), 4)
-        order = [c for c, _ in Counter(truth).most_common()] + sorted(
-            {c for c in label_of.values()} - set(truth)
-        )
+    if scored:
+        truth = [t for t, _ in scored]
+        accuracy = round(sum(t == p for t, p in scored) / len(scored), 4)
+        order = [c for c, _ in Counter(truth).most_common()] + sorted(set(label_of.values()) - set(truth))
         index = {c: k for k, c in enumerate(order)}
         matrix = [[0] * len(order) for _ in order]
-        for t, p in zip(truth, predicted_ids, strict=True):
+        for t, p in scored:
             matrix[index[t]][index[p]] += 1
             entry = per_category.setdefault(str(t), {"support": 0, "correct": 0})
             entry["support"] += 1
             entry["correct"] += int(t == p)
         confusion = {"categories": order, "matrix": matrix}
-    report(2 * len(usable) // 3, len(usable), "training on every label")
-    final = _fit(texts, [str(label_of[i]) for i in ids], vectors)
     report(len(usable), len(usable), "trained")
     found = _predict_all(session, actor, final, embedder, report)
     # writes only from here on (see _predict_all)
@@ -470,13 +449,15 @@ def train_model(
         created_by=actor.user_id or None,
         job_id=job_id,
         labels_used=len(ids),
-        held_out=len(held_ids),
+        held_out=len(scored),
         accuracy=accuracy,
         confusion=confusion,
         details={
             "skipped": skipped,
             "per_category": per_category,
             "categories": len(set(label_of.values())),
+            "regularisation": final.regularisation,
+            "validation": final.validation,
             "seconds": round(time.perf_counter() - started, 2),
         },
         model=_to_bytes(final),
@@ -490,14 +471,14 @@ def train_model(
         "feedback_taxonomy.trained",
         "feedback_taxonomy_model",
         version.id,
-        f"trained on {len(ids)} labels, held-out accuracy "
+        f"trained on {len(ids)} labels, cross-validated accuracy "
         + (f"{accuracy:.0%}" if accuracy is not None else "n/a (too few labels to hold some out)"),
     )
     return TrainingSummary(
         model_id=version.id,
         labels_used=len(ids),
         categories=len(set(label_of.values())),
-        held_out=len(held_ids),
+        held_out=len(scored),
         accuracy=accuracy,
         skipped=skipped,
         predicted=predicted,
@@ -706,6 +687,14 @@ def model_report(session: Session, actor: Actor, version: TaxonomyModelVersion) 
         top_classes=label[: len(top)],
         confusion=[row[: len(top)] for row in matrix[: len(top)]],
         confused_pairs=pairs[:10],
+        per_category=sorted(
+            (
+                (names.get(int(c), f"(deleted #{c})"), int(v["support"]), int(v["correct"]))
+                for c, v in version.details.get("per_category", {}).items()
+            ),
+            key=lambda row: (-row[1], row[0]),
+        ),
+        regularisation=version.details.get("regularisation"),
     )
 
 
