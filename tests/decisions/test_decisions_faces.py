@@ -51,7 +51,7 @@ def test_api_solves_schedules_forecasts_and_compares(client: TestClient, session
     session.commit()
     headers = {"Authorization": f"Bearer {secret}"}
     scores = client.get("/api/v1/decisions/scores?framework=rice", headers=headers).json()
-    assert scores[0]["arithmetic"].endswith("= 13.3333")
+    assert scores[0]["arithmetic"].endswith("= 13.33")
     plan = client.post(
         "/api/v1/plans", json={"name": "Q1", "assumptions": {"time_limit_seconds": 5}}, headers=headers
     )

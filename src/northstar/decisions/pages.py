@@ -215,10 +215,13 @@ def compare_page(
     request: Request,
     session: DB,
     user: CurrentUser,
-    a: Annotated[int, Query(ge=1)],
-    b: Annotated[int, Query(ge=1)],
+    a: Annotated[int | None, Query(ge=1)] = None,
+    b: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    """Two plans side by side; when one is not solved yet, the page says so and links to it."""
+    """Two plans side by side; when one is not solved yet, the page says so and links to it. Without two plans
+    to compare, the plans list (where each scenario links to its comparison)."""
+    if a is None or b is None:
+        return RedirectResponse("/plans", status_code=303)
     try:
         result = comparison.compare_plans(session, user.actor, a, b)
     except ValidationFailed as failure:

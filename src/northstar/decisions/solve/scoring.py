@@ -58,6 +58,11 @@ def _number(name: str, value: float | None, low: float | None = None, high: floa
     return float(value)
 
 
+def _shown(value: float) -> str:
+    """A number as a person reads it in the arithmetic: thousands separators, at most two decimals."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+
+
 def rice(reach: float, impact: float, confidence: float, effort: float) -> Score:
     """RICE = reach × impact × confidence / effort. Confidence is a fraction (0.5, 0.8, 1.0); effort > 0."""
     r, i = _number("reach", reach, 0), _number("impact", impact, 0)
@@ -65,7 +70,7 @@ def rice(reach: float, impact: float, confidence: float, effort: float) -> Score
     if e == 0:
         raise PlanningInputError(["effort must be greater than 0"])
     value = r * i * c / e
-    arithmetic = f"({r:g} × {i:g} × {c:g}) / {e:g} = {value:g}"
+    arithmetic = f"({_shown(r)} × {_shown(i)} × {_shown(c)}) / {_shown(e)} = {_shown(value)}"
     return Score("RICE", value, arithmetic, {"reach": r, "impact": i, "confidence": c, "effort": e})
 
 
@@ -78,7 +83,10 @@ def rice_value(reach: float, impact: float, confidence: float) -> Score:
     )
     value = r * i * c
     return Score(
-        "RICE value", value, f"{r:g} × {i:g} × {c:g} = {value:g}", {"reach": r, "impact": i, "confidence": c}
+        "RICE value",
+        value,
+        f"{_shown(r)} × {_shown(i)} × {_shown(c)} = {_shown(value)}",
+        {"reach": r, "impact": i, "confidence": c},
     )
 
 
@@ -89,10 +97,10 @@ def ice(impact: float, confidence: float, ease: float, combine: Literal["mean", 
     )
     if combine == "product":
         value = i * c * e
-        arithmetic = f"{i:g} × {c:g} × {e:g} = {value:g}"
+        arithmetic = f"{_shown(i)} × {_shown(c)} × {_shown(e)} = {_shown(value)}"
     else:
         value = (i + c + e) / 3
-        arithmetic = f"({i:g} + {c:g} + {e:g}) / 3 = {value:g}"
+        arithmetic = f"({_shown(i)} + {_shown(c)} + {_shown(e)}) / 3 = {_shown(value)}"
     return Score("ICE", value, arithmetic, {"impact": i, "confidence": c, "ease": e})
 
 
@@ -103,7 +111,7 @@ def cost_of_delay(business_value: float, time_criticality: float, risk_reduction
     r = _number("risk reduction", risk_reduction, 0)
     value = b + t + r
     inputs = {"business_value": b, "time_criticality": t, "risk_reduction": r}
-    return Score("Cost of delay", value, f"{b:g} + {t:g} + {r:g} = {value:g}", inputs)
+    return Score("Cost of delay", value, f"{_shown(b)} + {_shown(t)} + {_shown(r)} = {_shown(value)}", inputs)
 
 
 def wsjf(business_value: float, time_criticality: float, risk_reduction: float, job_size: float) -> Score:
@@ -114,7 +122,7 @@ def wsjf(business_value: float, time_criticality: float, risk_reduction: float, 
         raise PlanningInputError(["job size must be greater than 0"])
     value = delay.value / size
     b, t, r = delay.inputs.values()
-    arithmetic = f"({b:g} + {t:g} + {r:g}) / {size:g} = {value:g}"
+    arithmetic = f"({_shown(b)} + {_shown(t)} + {_shown(r)}) / {_shown(size)} = {_shown(value)}"
     return Score("WSJF", value, arithmetic, {**delay.inputs, "job_size": size})
 
 
@@ -123,7 +131,9 @@ def value_effort(value: float, effort: float) -> Score:
     v, e = _number("value", value), _number("effort", effort, 0)
     if e == 0:
         raise PlanningInputError(["effort must be greater than 0"])
-    return Score("Value/effort", v / e, f"{v:g} / {e:g} = {v / e:g}", {"value": v, "effort": e})
+    return Score(
+        "Value/effort", v / e, f"{_shown(v)} / {_shown(e)} = {_shown(v / e)}", {"value": v, "effort": e}
+    )
 
 
 def kano_category(functional: KanoAnswer, dysfunctional: KanoAnswer) -> str:
