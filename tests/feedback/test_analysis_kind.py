@@ -54,3 +54,16 @@ def test_model_survives_a_save_and_load(tmp_path: Path) -> None:
     loaded = KindModel.load(tmp_path / "kind.npz")
     vectors = np.random.default_rng(0).normal(size=(3, 384)).astype(np.float32)
     assert np.allclose(loaded.sentiment(vectors), model.sentiment(vectors), atol=1e-3)
+
+
+def test_sentiment_of_the_default_model_is_a_probability_scaled_to_minus_one_one() -> None:
+    """The packaged model's sentiment is 2·P(positive) − 1 of a classifier, so it stays inside (−1, 1)."""
+    model = default_model()
+    assert model.sentiment_link == "logistic"
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(200, len(model.sentiment_weights)))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)  # unit, as MiniLM
+    values = model.sentiment(vectors)
+    assert np.all(np.abs(values) < 1)
+    logit = vectors @ model.sentiment_weights + model.sentiment_bias
+    assert np.allclose(values, 2 / (1 + np.exp(-logit)) - 1, atol=1e-5)

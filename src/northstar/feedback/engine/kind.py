@@ -1,8 +1,8 @@
 """Kind (bug, feature_request, complaint, praise, question, other) with a confidence, and sentiment in [-1, 1].
 
 The default model is a small artefact (``models/kind-minibar-v1.npz``, a few KB) trained only on the Mini-BAR
-reviews (MIT): two logistic regressions over the sentence embedding (problem report, feature request) and a ridge
-regression of the star rating (sentiment). Rules add what the reviews cannot teach well: cue phrases for bugs and
+reviews (MIT): two logistic regressions over the sentence embedding (problem report, feature request) and a
+logistic regression of positive (4–5 stars) against negative (1–2 stars) reviews (sentiment = 2·P(positive) − 1). Rules add what the reviews cannot teach well: cue phrases for bugs and
 requests, question form, and praise/complaint from sentiment when the item is neither a bug nor a request.
 """
 
@@ -66,6 +66,9 @@ class KindModel:
     request_threshold: float = 0.5
     rule_weight: float = 1.5
     trained_on: str = ""
+    #: "logistic": sentiment = 2·P(positive) − 1 from a classifier of positive vs negative reviews;
+    #: "linear": a regression of the star rating, clipped to [−1, 1] (models saved before the classifier)
+    sentiment_link: str = "linear"
 
     def save(self, path: Path) -> None:
         header = {
@@ -77,6 +80,7 @@ class KindModel:
             "request_threshold": self.request_threshold,
             "rule_weight": self.rule_weight,
             "trained_on": self.trained_on,
+            "sentiment_link": self.sentiment_link,
         }
         with path.open("wb") as handle:
             np.savez_compressed(
@@ -105,10 +109,15 @@ class KindModel:
             request_threshold=float(header["request_threshold"]),
             rule_weight=float(header["rule_weight"]),
             trained_on=str(header["trained_on"]),
+            sentiment_link=str(header.get("sentiment_link", "linear")),
         )
 
     def sentiment(self, vectors: np.ndarray) -> np.ndarray:
-        return np.clip(vectors @ self.sentiment_weights + self.sentiment_bias, -1.0, 1.0)
+        """Sentiment in [−1, 1]; positive above 0."""
+        score = vectors @ self.sentiment_weights + self.sentiment_bias
+        if self.sentiment_link == "logistic":
+            return np.tanh(score / 2.0)  # = 2·sigmoid(score) − 1
+        return np.clip(score, -1.0, 1.0)
 
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """P(bug), P(feature request) with cue-phrase rules added to the logits."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -80,8 +81,8 @@ def train_kind_model(
     training: list[int],
     rule_weight: float = 1.5,
 ) -> KindModel:
-    """Fit the two label models and the sentiment regression on ``training`` rows."""
-    from sklearn.linear_model import LogisticRegression, Ridge
+    """Fit the two label models and the sentiment classifier on ``training`` rows."""
+    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
 
     x = vectors[training]
@@ -95,17 +96,43 @@ def train_kind_model(
         cue = np.array([bool(cues.search(t)) for t in texts], dtype=np.float64)
         threshold = _best_threshold(1 / (1 + np.exp(-(logits + rule_weight * cue))), y)
         heads.append((classifier.coef_[0].astype(np.float32), float(classifier.intercept_[0]), threshold))
-    stars = np.array([rows[i].stars for i in training], dtype=np.float64)
-    regression = Ridge(alpha=10.0).fit(x, (stars - 3.0) / 2.0)
+    sentiment = _sentiment_classifier(x, np.array([rows[i].stars for i in training]))
     return KindModel(
         bug_weights=heads[0][0],
         bug_bias=heads[0][1],
         request_weights=heads[1][0],
         request_bias=heads[1][1],
-        sentiment_weights=regression.coef_.astype(np.float32),
-        sentiment_bias=float(regression.intercept_),
+        sentiment_weights=sentiment.coef_[0].astype(np.float32),
+        sentiment_bias=float(sentiment.intercept_[0]),
+        sentiment_link="logistic",
         bug_threshold=heads[0][2],
         request_threshold=heads[1][2],
         rule_weight=rule_weight,
         trained_on=f"Mini-BAR (MIT), {len(training)} reviews, held-out seed {SEED}",
     )
+
+
+#: inverse regularisation strengths the sentiment classifier chooses from, by cross-validation on its training rows
+SENTIMENT_STRENGTHS = (0.3, 1.0, 3.0, 10.0)
+
+
+def _sentiment_classifier(vectors: np.ndarray, stars: np.ndarray) -> Any:
+    """Positive (4–5 stars) against negative (1–2 stars) reviews; 3 stars say neither and are left out.
+
+    Balanced class weights make the sign independent of how many reviews happen to be positive (63 % of Mini-BAR's),
+    and the regularisation is chosen by 5-fold cross-validated balanced accuracy on the same rows. Against the earlier
+    ridge regression of the star rating, sign accuracy rose from 77.7 to 78.4 % on CR and from 63.5 to 69.1 % on SST-2,
+    neither of which it was trained on (docs/feedback-analysis.md).
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    rated = stars != 3
+    search = GridSearchCV(
+        LogisticRegression(max_iter=3000, class_weight="balanced"),
+        {"C": list(SENTIMENT_STRENGTHS)},
+        scoring="balanced_accuracy",
+        cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED),
+    )
+    search.fit(vectors[rated], stars[rated] >= 4)
+    return search.best_estimator_
