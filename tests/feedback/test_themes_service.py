@@ -349,7 +349,15 @@ def test_viewers_read_themes_but_cannot_change_them(session: Session) -> None:
     viewer = world.actor(Role.VIEWER)
     export, login = the_theme(session, ids["export"]), the_theme(session, ids["login"])
     assert themes.list_themes(session, viewer).total >= 1
-    assert themes.get_theme(session, viewer, export).demand.items == 6
+    detail = themes.get_theme(session, viewer, export)
+    assert detail.demand.items == 6
+    assert detail.cohesion is None, "items placed without a similarity give no cohesion"
+    rows = session.scalars(select(FeedbackAnalysis).where(FeedbackAnalysis.theme_id == export)).all()
+    for position, row in enumerate(rows):
+        row.theme_similarity = 0.5 if position % 2 else 0.7
+    session.flush()
+    expected = sum(0.5 if k % 2 else 0.7 for k in range(len(rows))) / len(rows)
+    assert themes.get_theme(session, viewer, export).cohesion == pytest.approx(expected, abs=1e-4)
     for attempt in (
         lambda: themes.merge_themes(session, viewer, export, login),
         lambda: themes.split_theme(session, viewer, export, SplitRequest()),

@@ -75,6 +75,10 @@ class ThemeDetail(ThemeSummary):
     merged_from: list[int] = Field(description="themes a person merged into this one")
     merged_into_id: int | None = Field(description="set when this theme was merged into another")
     split_from_id: int | None
+    cohesion: float | None = Field(
+        default=None,
+        description="mean cosine similarity of the theme's items to its centre (items placed by hand not counted)",
+    )
 
 
 class ThemeItem(BaseModel):

@@ -210,6 +210,12 @@ def get_theme(session: Session, actor: Actor, theme_id: int) -> ThemeDetail:
         "items",
     )
     override = session.scalar(select(FeedbackThemeOverride).where(FeedbackThemeOverride.theme_id == row.id))
+    cohesion = session.scalar(
+        select(func.avg(FeedbackAnalysis.theme_similarity)).where(
+            FeedbackAnalysis.workspace_id == actor.workspace_id,
+            FeedbackAnalysis.theme_id.in_(_item_theme_ids(session, row)),
+        )
+    )
     return ThemeDetail(
         theme=ThemeRead.model_validate(row),
         level=level_of(row),
@@ -220,6 +226,7 @@ def get_theme(session: Session, actor: Actor, theme_id: int) -> ThemeDetail:
         merged_from=sorted(k for k, v in merged.items() if v == row.id),
         merged_into_id=survivor(row.id, merged) if row.id in merged else None,
         split_from_id=override.split_from_id if override else None,
+        cohesion=round(float(cohesion), 4) if cohesion is not None else None,
     )
 
 
