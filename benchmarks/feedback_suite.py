@@ -77,6 +77,20 @@ def _name_similarity(names: list[str], gold_names: list[str]) -> float | None:
     return percent(float(np.mean(np.sum(left * right, axis=1))))
 
 
+def kept_in_theme(before: Sequence[Any], after: Sequence[Any]) -> float | None:
+    """Of the items themed in both runs, the share (%) that stay together: each earlier theme is matched to the
+    later theme holding most of its items, and an item is kept when it is in its theme's match (issue 13's bar:
+    adding 10 % more items keeps at least 90 % of the earlier ones in their theme)."""
+    pairs = [(b, a) for b, a in zip(before, after, strict=True) if b is not None and a is not None]
+    if not pairs:
+        return None
+    by_theme: dict[Any, Counter[Any]] = {}
+    for b, a in pairs:
+        by_theme.setdefault(b, Counter())[a] += 1
+    kept = sum(counts.most_common(1)[0][1] for counts in by_theme.values())
+    return percent(kept / len(pairs))
+
+
 def themes_task(theme_set: data.ThemeSet, limit: int | None) -> SetResult:
     keep = stratified_sample(theme_set.labels, limit)
     texts, labels = _take(theme_set.texts, keep), _take(theme_set.labels, keep)
@@ -110,6 +124,21 @@ def themes_task(theme_set: data.ThemeSet, limit: int | None) -> SetResult:
             "unthemed %", percent(np.mean([a is None for a in assigned])), {f"{HDBSCAN} noise": noise}, True
         ),
     ]
+    earlier = sorted(np.random.default_rng(0).permutation(len(texts))[: int(0.9 * len(texts))].tolist())
+    smaller = [a.get("theme") for a in product_themes([texts[i] for i in earlier])["assignments"]]
+    later = [assigned[i] for i in earlier]
+    reference = kmeans_labels(vectors, k)
+    metrics.append(
+        Metric(
+            "stability %",
+            kept_in_theme(smaller, later),
+            {
+                "MiniLM + k-means (true k)": kept_in_theme(
+                    kmeans_labels(vectors[earlier], k), [reference[i] for i in earlier]
+                )
+            },
+        )
+    )
     if parents:
         parent_of = [
             (a.get("parent") or by_id.get(a.get("theme"), {}).get("parent") or a.get("theme") or "unthemed")
