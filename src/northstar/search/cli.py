@@ -21,10 +21,7 @@ from northstar.core.tabular import write_csv
 from northstar.search import service
 from northstar.search.schemas import DEFAULT_LIMIT, MAX_LIMIT
 
-app = typer.Typer(help="Find feedback, ideas, customers and people.", no_args_is_help=True)
 
-
-@app.callback(invoke_without_command=True)
 @handle_errors
 def search(
     query: list[str] = typer.Argument(..., help="Words to find; every word must match."),
@@ -62,3 +59,7 @@ def search(
             console.print(f"  {escape(hit.title)}  [dim]{escape(hit.detail)} · {hit.url}[/]", highlight=False)
             if hit.snippet:
                 console.print(f"    [dim]{escape(hit.snippet)}[/]", highlight=False)
+
+
+#: mounted as the command ``northstar search`` itself (``modules.py``), not as a group of sub-commands
+COMMAND = search
