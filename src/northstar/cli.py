@@ -302,8 +302,13 @@ def jobs_cancel(
 
 
 def _mount_modules() -> None:
-    """Mount each module's Typer app(s): ``COMMANDS = {name: typer_app}`` or ``app`` under the spec's cli name."""
+    """Mount each module's Typer app(s): ``COMMANDS = {name: typer_app}`` or ``app`` under the spec's cli name;
+    or ``COMMAND``, one function that is the command itself (``northstar search QUERY``)."""
     for spec, module in modules.parts("cli"):
+        command = modules.attr(module, "COMMAND")
+        if command is not None and spec.cli_name:
+            app.command(spec.cli_name)(command)
+            continue
         commands = modules.attr(module, "COMMANDS")
         if isinstance(commands, dict):
             for name, sub in commands.items():

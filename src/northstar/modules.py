@@ -93,6 +93,8 @@ MODULES: tuple[ModuleSpec, ...] = (
         "plan",
         "Scoring, optimal portfolios, roadmaps and delivery forecasts.",
     ),
+    # the search box sits in every page's header, not in the navigation
+    ModuleSpec("search", (), "search", "Find feedback, ideas, customers and people."),
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent

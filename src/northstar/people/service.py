@@ -548,3 +548,15 @@ def directory(session: Session, actor: Actor) -> list[tuple[int, str]]:
 
 def visible_relation(session: Session, actor: Actor, person: Person) -> Relation:
     return relation_to(session, actor, person)
+
+
+def visible_profiles(session: Session, actor: Actor, persons: list[Person]) -> set[int]:
+    """The ids among ``persons`` whose profile page the actor may open: themself, their reports, or everyone
+    for people leaders (the same rule as ``person_for_viewer``, for many people with one query)."""
+    actor.require(READ)
+    if actor.can("people.write"):
+        return {person.id for person in persons}
+    me = viewer_person(session, actor)
+    if me is None:
+        return set()
+    return {person.id for person in persons if person.id == me.id or person.manager_id == me.id}

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from northstar.core import audit
 from northstar.core.errors import FieldError, ValidationFailed
-from northstar.core.listing import apply_changes, get_owned
+from northstar.core.listing import ListParams, Page, apply_changes, get_owned, paginate
 from northstar.core.permissions import READ, Actor
 from northstar.teams.models import Person, Team
 from northstar.teams.schemas import (
@@ -166,6 +166,24 @@ def list_persons(session: Session, actor: Actor, team_id: int | None = None) -> 
     if team_id is not None:
         query = query.where(Person.team_id == team_id)
     return list(session.scalars(query))
+
+
+def search_persons(session: Session, actor: Actor, params: ListParams) -> Page[Person]:
+    """People of the workspace whose name or job title holds every word of ``params.q``, by name.
+
+    Names and titles are what every member already reads on the team pages; what a profile holds is the
+    people module's to guard (``people.service.visible_profiles``).
+    """
+    actor.require(READ)
+    query = select(Person).where(Person.workspace_id == actor.workspace_id)
+    return paginate(
+        session,
+        query,
+        params,
+        search=(Person.name, Person.title),
+        sortable={"name": Person.name, "id": Person.id},
+        default_sort="name",
+    )
 
 
 # --- a team's page and its capacity --------------------------------------------------------------------------
