@@ -93,6 +93,12 @@ MODULES: tuple[ModuleSpec, ...] = (
         "plan",
         "Scoring, optimal portfolios, roadmaps and delivery forecasts.",
     ),
+    ModuleSpec(
+        "budget",
+        (NavItem("Budget", "/budget", "Decide", 4),),
+        "budget",
+        "Budget plan lines, actual spend from finance and plan against actual.",
+    ),
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
