@@ -8,7 +8,8 @@ import re
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
+from starlette.datastructures import UploadFile
 from markupsafe import Markup
 from starlette.responses import Response
 
