@@ -9,8 +9,8 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from markupsafe import Markup
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from northstar.budget import engine, service
