@@ -95,6 +95,12 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
     # the search box sits in every page's header, not in the navigation
     ModuleSpec("search", (), "search", "Find feedback, ideas, customers and people."),
+    ModuleSpec(
+        "budget",
+        (NavItem("Budget", "/budget", "Decide", 4),),
+        "budget",
+        "Budget plan lines, actual spend from finance and plan against actual.",
+    ),
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent

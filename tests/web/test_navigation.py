@@ -16,7 +16,7 @@ def test_navigation_groups_follow_the_value_chain_with_settings_last() -> None:
     groups = {group: [item.label for item in items] for group, items in modules.navigation_groups()}
     assert list(groups) == ["Discover", "Decide", "Measure", "Team", "Settings"]
     assert groups["Discover"] == ["Inbox", "Themes"]
-    assert groups["Decide"] == ["Ideas", "Prioritize", "Plans"]
+    assert groups["Decide"] == ["Ideas", "Prioritize", "Plans", "Budget"]
     assert groups["Team"] == ["People", "Reviews", "Maturity"]
     assert groups["Settings"] == ["Customers", "Teams"]
 

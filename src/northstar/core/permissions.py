@@ -47,6 +47,7 @@ PERMISSION_TABLE: dict[str, set[Role]] = {
     "objectives.write": _LEADERS,
     "checkins.write": _PRODUCT,
     "teams.write": _LEADERS,
+    "budget.write": _LEADERS,
     "plans.write": _PRODUCT,
     "analytics.write": _PRODUCT,
     "events.ingest": _WRITERS,

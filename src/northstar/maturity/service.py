@@ -69,6 +69,16 @@ def _portfolio_solve_dates(session: Session, actor: Actor) -> list[date]:
     return [_day(p.solved_at) for p in decisions.list_plans(session, actor) if p.solved_at and p.portfolio]
 
 
+def _budget_facts(session: Session, actor: Actor, today: date) -> dict[str, int]:
+    """Plan lines whose period has begun and how many have actual spend, from the budget module's service."""
+    try:
+        from northstar.budget import service as budget
+    except ImportError:  # the budget module is optional for this rule
+        return {}
+    begun, with_actuals = budget.evidence_counts(session, actor, today)
+    return {"budget_lines": begun, "budget_lines_with_actuals": with_actuals}
+
+
 def gather_facts(session: Session, actor: Actor, today: date | None = None) -> WorkspaceFacts:
     """The plain facts the evidence rules read, collected from this workspace's records."""
     actor.require(READ)
@@ -114,6 +124,7 @@ def gather_facts(session: Session, actor: Actor, today: date | None = None) -> W
         one_on_one_pairs=pairs,
         maturity_assessment_dates=assessments,
         **_idea_facts(session, ws),  # type: ignore[arg-type]
+        **_budget_facts(session, actor, today),  # type: ignore[arg-type]
         **people,  # type: ignore[arg-type]
     )
 

@@ -1,0 +1,1 @@
+"""Budget: plan lines per team and period, actual spend imported from finance, plan against actual."""

@@ -1,0 +1,91 @@
+"""JSON API of the budget: plan lines, importing actual spend, settings and the plan-against-actual report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from northstar.budget import service
+from northstar.budget.schemas import (
+    BudgetLineCreate,
+    BudgetLineRead,
+    BudgetReport,
+    BudgetSettingsRead,
+    BudgetSettingsUpdate,
+    ImportReport,
+)
+from northstar.core.errors import PayloadTooLarge
+from northstar.core.tabular import parse_mapping
+from northstar.web.deps import DB, ApiActor
+
+router = APIRouter(prefix="/budget", tags=["budget"])
+
+
+def field_mapping(spec: str | None) -> dict[str, str] | None:
+    """``'file column=field,...'`` (as every import takes it) as {field: file column}; None when not given."""
+    if spec is None:
+        return None
+    return {target: column for column, target in parse_mapping(spec).items()}
+
+
+@router.get("/lines")
+def list_lines(
+    session: DB,
+    actor: ApiActor,
+    period: Annotated[str | None, Query(description="Only lines in this month or quarter.")] = None,
+) -> list[BudgetLineRead]:
+    return service.list_lines(session, actor, period)
+
+
+@router.post("/lines", status_code=201)
+def create_line(body: BudgetLineCreate, session: DB, actor: ApiActor) -> BudgetLineRead:
+    """Add a plan line; ``amount`` is money as typed ("25,000.50"), answered as ``amount_cents``."""
+    return service.create_line(session, actor, body)
+
+
+@router.delete("/lines/{line_id}", status_code=204)
+def delete_line(line_id: int, session: DB, actor: ApiActor) -> None:
+    service.delete_line(session, actor, line_id)
+
+
+@router.post("/actuals/import")
+async def import_actuals(
+    request: Request,
+    session: DB,
+    actor: ApiActor,
+    map: Annotated[str | None, Query(max_length=2000, description="'file column=field,...'")] = None,
+    source: Annotated[
+        str, Query(max_length=300, description="The file's name, kept with each row.")
+    ] = "request body",
+) -> ImportReport:
+    """Import a finance export sent as the request body (``text/csv``): all-or-nothing, idempotent on row keys."""
+    body = await request.body()
+    if len(body) > service.MAX_IMPORT_BYTES:
+        raise PayloadTooLarge(f"the file is larger than {service.MAX_IMPORT_BYTES // 1_000_000} MB")
+    return service.import_actuals_csv(session, actor, body, field_mapping(map), source)
+
+
+@router.get("/settings")
+def get_settings(session: DB, actor: ApiActor) -> BudgetSettingsRead:
+    return service.get_settings(session, actor)
+
+
+@router.patch("/settings")
+def update_settings(body: BudgetSettingsUpdate, session: DB, actor: ApiActor) -> BudgetSettingsRead:
+    """Set the overspend alert threshold (percent over plan) and the finance export's column mapping."""
+    return service.update_settings(session, actor, body)
+
+
+@router.get("/report")
+def get_report(
+    session: DB,
+    actor: ApiActor,
+    period: Annotated[str, Query(description="A month (2026-11) or a quarter (2026-Q4).")],
+    as_of: Annotated[
+        dt.date | None, Query(description="The day the forecast is made on; default today.")
+    ] = None,
+) -> BudgetReport:
+    """Plan against actual per team and category: variance, burn rate, run-rate forecast and overspend alerts."""
+    return service.report(session, actor, period, as_of)

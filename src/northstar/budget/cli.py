@@ -1,0 +1,183 @@
+"""CLI of the budget: ``northstar budget plan-add|lines|import-actuals|report|threshold``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+from northstar.budget import service
+from northstar.budget.api import field_mapping
+from northstar.budget.engine import format_money
+from northstar.budget.schemas import BudgetLineCreate, BudgetSettingsUpdate
+from northstar.cli_support import (
+    FormatOption,
+    OutputFormat,
+    UserOption,
+    WorkspaceOption,
+    emit,
+    emit_one,
+    handle_errors,
+    open_session,
+    resolve_actor,
+)
+
+app = typer.Typer(
+    help="Budget plan lines, actual spend from finance and plan against actual.", no_args_is_help=True
+)
+
+
+def _team_id(session: object, actor: object, name: str) -> int:
+    from northstar.core.errors import ValidationFailed
+    from northstar.teams import service as teams
+
+    found = {t.name.casefold(): t.id for t in teams.list_teams(session, actor)}  # type: ignore[arg-type]
+    if name.casefold() not in found:
+        raise ValidationFailed(f"team: no team named {name!r}")
+    return found[name.casefold()]
+
+
+@app.command("plan-add")
+@handle_errors
+def plan_add(
+    team: str = typer.Option(..., help="The team's name."),
+    period: str = typer.Option(..., help="A month (2026-11) or a quarter (2026-Q4)."),
+    category: str = typer.Option(..., help="people, contractors, tools, research, marketing or other."),
+    amount: str = typer.Option(..., help="Planned spend in the workspace's currency, e.g. 25000 or 1234.56."),
+    idea_id: int | None = typer.Option(None, help="The idea this money is for, if one."),
+    note: str | None = typer.Option(None),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Add a plan line for a team in a month or quarter."""
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        data = BudgetLineCreate(
+            team_id=_team_id(session, actor, team),
+            period=period,
+            category=category,
+            amount=amount,
+            idea_id=idea_id,
+            note=note,
+        )
+        emit_one(service.create_line(session, actor, data), fmt)
+
+
+@app.command("lines")
+@handle_errors
+def lines(
+    period: str | None = typer.Option(None, help="Only lines in this month or quarter."),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """List plan lines."""
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        found = service.list_lines(session, actor, period)
+    rows = [
+        {**line.model_dump(), "amount": format_money(line.amount_cents, line.currency)}
+        if fmt == OutputFormat.table
+        else line.model_dump()
+        for line in found
+    ]
+    emit(
+        rows,
+        fmt,
+        [
+            "id",
+            "team",
+            "period",
+            "category",
+            "amount" if fmt == OutputFormat.table else "amount_cents",
+            "idea",
+        ],
+        title="Plan lines",
+    )
+
+
+@app.command("import-actuals")
+@handle_errors
+def import_actuals(
+    path: Path = typer.Argument(
+        ..., help="CSV with date, amount, team (or cost centre); optional category, vendor, memo, row_key."
+    ),
+    map: str | None = typer.Option(
+        None, "--map", help="Rename columns: 'file column=field,...' (saved for next time)."
+    ),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Import actual spend from a finance export. All-or-nothing per file; rows already imported are left alone."""
+    data = path.read_bytes()
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        result = service.import_actuals_csv(session, actor, data, field_mapping(map), path.name)
+    emit_one(result, fmt)
+
+
+@app.command("report")
+@handle_errors
+def report(
+    period: str = typer.Option(..., help="A month (2026-11) or a quarter (2026-Q4)."),
+    as_of: str | None = typer.Option(
+        None, help="The day the forecast is made on (YYYY-MM-DD); default today."
+    ),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Plan against actual per team and category: variance, burn rate, forecast and overspend alerts."""
+    from northstar.core.errors import ValidationFailed
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise ValidationFailed(f"--as-of: {as_of!r} is not a date; write it like 2026-11-03")
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        result = service.report(session, actor, period, day)
+    if fmt != OutputFormat.table:
+        emit_one(result, fmt)
+        return
+    code = result.currency
+    rows = [
+        {
+            "team": row.team or "All teams",
+            "category": row.category or "all",
+            "planned": format_money(row.planned_cents, code),
+            "actual": format_money(row.actual_cents, code),
+            "variance": format_money(row.variance_cents, code, signed=True),
+            "forecast": format_money(row.forecast_cents, code),
+            "alert": "overspend" if row.alert else "",
+        }
+        for row in [*result.rows, *result.teams, result.total]
+    ]
+    emit(
+        rows,
+        fmt,
+        ["team", "category", "planned", "actual", "variance", "forecast", "alert"],
+        title=f"Budget {result.period} as of {result.as_of}",
+    )
+
+
+@app.command("threshold")
+@handle_errors
+def threshold(
+    percent: int = typer.Argument(
+        ..., min=0, max=1000, help="Alert when the forecast is more than this % over plan."
+    ),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Set the overspend alert threshold."""
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        emit_one(
+            service.update_settings(session, actor, BudgetSettingsUpdate(alert_threshold_percent=percent)),
+            fmt,
+        )

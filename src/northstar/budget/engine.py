@@ -1,0 +1,284 @@
+"""Budget arithmetic, pure: periods, exact money in minor units (cents), plan against actual, run-rate forecast.
+
+Money is an ``int`` of minor units everywhere; a share or a rate is a ``Fraction`` until it is rounded (half up,
+away from zero) to whole cents at the end. Nothing here reads a database or a clock: ``today`` is passed in.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+CATEGORIES: tuple[str, ...] = ("people", "contractors", "tools", "research", "marketing", "other")
+#: the alert fires when the forecast is more than this share over plan, unless the workspace chose another
+DEFAULT_THRESHOLD_PERCENT = 10
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_MONEY = re.compile(r"^-?\d+(\.\d+)?$")
+#: symbols written before an amount; other currencies are written as their code: "CHF 1,200"
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+class PeriodError(ValueError):
+    """A period label that is neither a month (2026-11) nor a quarter (2026-Q4)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month (``2026-11``) or a quarter (``2026-Q4``)."""
+
+    label: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+    @property
+    def months(self) -> list[str]:
+        """The month labels this period covers, in order."""
+        labels, year, month = [], self.starts_on.year, self.starts_on.month
+        while (year, month) <= (self.ends_on.year, self.ends_on.month):
+            labels.append(f"{year}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return labels
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+    @property
+    def is_quarter(self) -> bool:
+        return "Q" in self.label
+
+
+def parse_period(label: str) -> Period:
+    """A period from its label; raises ``PeriodError`` with the words to show the person."""
+    text = (label or "").strip().upper()
+    if match := _MONTH.match(text):
+        year, month = int(match.group(1)), int(match.group(2))
+        last = calendar.monthrange(year, month)[1]
+        return Period(f"{year}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, last))
+    if match := _QUARTER.match(text):
+        year, quarter = int(match.group(1)), int(match.group(2))
+        first = 3 * (quarter - 1) + 1
+        last = calendar.monthrange(year, first + 2)[1]
+        return Period(f"{year}-Q{quarter}", dt.date(year, first, 1), dt.date(year, first + 2, last))
+    raise PeriodError("write a month like 2026-11 or a quarter like 2026-Q4")
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def round_half_up(value: Fraction) -> int:
+    """Whole minor units, halves away from zero (how accountants round)."""
+    sign = -1 if value < 0 else 1
+    magnitude = abs(value)
+    whole, rest = divmod(magnitude.numerator, magnitude.denominator)
+    return sign * (whole + (1 if 2 * rest >= magnitude.denominator else 0))
+
+
+def parse_amount(text: str) -> int:
+    """Minor units from an amount as finance writes it: "1,234.56", "$1 234", "1234.5" → 123456, 123400, 123450.
+
+    Raises ``ValueError`` with the reason: not a number, more than two decimals, or negative.
+    """
+    cleaned = (text or "").strip().replace(",", "").replace(" ", "").replace("\u00a0", "").replace("_", "")
+    cleaned = cleaned.lstrip("$€£¥").removeprefix("USD").removeprefix("EUR").removeprefix("GBP")
+    if cleaned.startswith("(") and cleaned.endswith(")"):
+        cleaned = "-" + cleaned[1:-1]
+    if not _MONEY.match(cleaned):
+        raise ValueError(
+            f"{text.strip()!r} is not an amount; write it like 1234.56" if text.strip() else "is empty"
+        )
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+        raise ValueError(f"{text!r} is not an amount")
+    if value < 0:
+        raise ValueError(f"must not be negative (was {text.strip()}); enter refunds as their own line")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"has more than two decimals ({text.strip()})")
+    return int(value * 100)
+
+
+def format_money(cents: int | None, currency: str = "USD", signed: bool = False) -> str:
+    """An exact amount for people: $1,234,567.89 · −$120.00 · +$4,000.00 (``signed``) · CHF 1,200.00."""
+    if cents is None:
+        return "—"
+    sign = "−" if cents < 0 else ("+" if signed and cents > 0 else "")
+    whole, rest = divmod(abs(cents), 100)
+    number = f"{whole:,}.{rest:02d}"
+    symbol = SYMBOLS.get(currency.upper())
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency.upper()} {number}"
+
+
+def spread_over_months(amount: int, period: Period) -> dict[str, int]:
+    """A plan amount per month of its period: a quarter splits into three, the last month takes the leftover cents."""
+    months = period.months
+    share, leftover = divmod(amount, len(months))
+    spread = {month: share for month in months}
+    spread[months[-1]] += leftover
+    return spread
+
+
+@dataclass(frozen=True)
+class PlanAmount:
+    team: str
+    category: str
+    period: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class SpendAmount:
+    team: str
+    category: str
+    spent_on: dt.date
+    amount: int
+
+
+@dataclass
+class Variance:
+    """Plan against actual for one team and category (or a total) over one period, as of a day."""
+
+    team: str
+    category: str
+    planned: int
+    actual: int
+    forecast: int
+    burn_rate_monthly: int
+    alert: bool
+    #: why there is no forecast beyond the actual spend ("not started", "closed"), else ""
+    note: str = ""
+
+    @property
+    def variance(self) -> int:
+        """Actual minus plan: more than 0 is over plan."""
+        return self.actual - self.planned
+
+    @property
+    def forecast_variance(self) -> int:
+        return self.forecast - self.planned
+
+    @property
+    def forecast_percent(self) -> Fraction | None:
+        """Forecast over (or under) plan as a share of plan; None without a plan."""
+        return Fraction(self.forecast - self.planned, self.planned) if self.planned else None
+
+
+@dataclass
+class PlanVsActual:
+    period: Period
+    today: dt.date
+    threshold_percent: int
+    elapsed_days: int
+    rows: list[Variance] = field(default_factory=list)
+    teams: list[Variance] = field(default_factory=list)
+    total: Variance | None = None
+    #: (team, month) → (planned, actual) for the chart
+    monthly: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def alerts(self) -> list[Variance]:
+        return [row for row in self.teams + self.rows if row.alert]
+
+
+def elapsed_days(period: Period, today: dt.date) -> int:
+    """Days of the period up to and including ``today`` (0 before it starts, all of them after it ends)."""
+    if today < period.starts_on:
+        return 0
+    return (min(today, period.ends_on) - period.starts_on).days + 1
+
+
+def forecast(actual: int, period: Period, today: dt.date) -> tuple[int, int, str]:
+    """(forecast to the period's end at the run rate so far, burn rate per month, note).
+
+    Run rate: what was spent per elapsed day, carried over the days left. A period not started yet forecasts its
+    actual spend (usually none); a closed one forecasts what was spent.
+    """
+    done = elapsed_days(period, today)
+    months = len(period.months)
+    if done == 0:
+        return actual, 0, "not started"
+    burn = round_half_up(Fraction(actual * period.days, done * months))
+    if done >= period.days:
+        return actual, burn, "closed"
+    return round_half_up(Fraction(actual * period.days, done)), burn, ""
+
+
+def overspends(planned: int, forecast_amount: int, threshold_percent: int) -> bool:
+    """True when the forecast exceeds plan by more than ``threshold_percent`` (any spend without a plan does)."""
+    if planned <= 0:
+        return forecast_amount > 0
+    return Fraction(forecast_amount - planned, planned) * 100 > threshold_percent
+
+
+def _variance(
+    team: str, category: str, planned: int, actual: int, period: Period, today: dt.date, threshold: int
+) -> Variance:
+    projected, burn, note = forecast(actual, period, today)
+    return Variance(
+        team, category, planned, actual, projected, burn, overspends(planned, projected, threshold), note
+    )
+
+
+def plan_vs_actual(
+    period: Period,
+    plan: Iterable[PlanAmount],
+    spend: Iterable[SpendAmount],
+    today: dt.date,
+    threshold_percent: int = DEFAULT_THRESHOLD_PERCENT,
+) -> PlanVsActual:
+    """Variance per team and category, per team and in total, for ``period`` as of ``today``.
+
+    Plan lines count by month (a quarter's line spread over its months), so a month report reads a third of a
+    quarter's plan and a quarter report reads its months' lines. Actual spend counts up to ``today`` only.
+    """
+    months = set(period.months)
+    planned: dict[tuple[str, str], int] = {}
+    actual: dict[tuple[str, str], int] = {}
+    monthly: dict[tuple[str, str], list[int]] = {}
+    for line in plan:
+        for month, cents in spread_over_months(line.amount, parse_period(line.period)).items():
+            if month in months:
+                planned[(line.team, line.category)] = planned.get((line.team, line.category), 0) + cents
+                monthly.setdefault((line.team, month), [0, 0])[0] += cents
+    for item in spend:
+        if period.starts_on <= item.spent_on <= min(period.ends_on, today):
+            actual[(item.team, item.category)] = actual.get((item.team, item.category), 0) + item.amount
+            monthly.setdefault((item.team, month_of(item.spent_on)), [0, 0])[1] += item.amount
+    keys = sorted(
+        set(planned) | set(actual),
+        key=lambda k: (k[0].lower(), CATEGORIES.index(k[1]) if k[1] in CATEGORIES else 99),
+    )
+    result = PlanVsActual(period, today, threshold_percent, elapsed_days(period, today))
+    for team, category in keys:
+        result.rows.append(
+            _variance(
+                team,
+                category,
+                planned.get((team, category), 0),
+                actual.get((team, category), 0),
+                period,
+                today,
+                threshold_percent,
+            )
+        )
+    for team in sorted({k[0] for k in keys}, key=str.lower):
+        p = sum(v for k, v in planned.items() if k[0] == team)
+        a = sum(v for k, v in actual.items() if k[0] == team)
+        result.teams.append(_variance(team, "", p, a, period, today, threshold_percent))
+    result.total = _variance(
+        "", "", sum(planned.values()), sum(actual.values()), period, today, threshold_percent
+    )
+    result.monthly = {key: (value[0], value[1]) for key, value in sorted(monthly.items())}
+    return result

@@ -1,0 +1,336 @@
+"""Pages of the budget: plan against actual with its chart, alerts and variance table, a plan-line form, and the
+import of actual spend (upload, map the file's columns, see every refused row)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Request
+from markupsafe import Markup
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from northstar.budget import engine, service
+from northstar.budget.schemas import ACTUAL_FIELDS, BudgetLineCreate, BudgetReport, BudgetSettingsUpdate
+from northstar.core.charts import PALETTE, render_svg
+from northstar.core.errors import FieldError, ValidationFailed
+from northstar.core.listing import ListParams
+from northstar.core.tabular import decode_bytes, read_csv
+from northstar.web.deps import DB, CurrentUser, check_csrf
+from northstar.web.forms import field_messages, parse_form, see_other
+from northstar.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+FIELD_WORDS = {
+    "date": "Date",
+    "amount": "Amount",
+    "team": "Team or cost centre",
+    "category": "Category",
+    "vendor": "Vendor",
+    "memo": "Memo",
+    "row_key": "Row key (a unique id per row)",
+}
+
+
+def money(cents: int | None, currency: str = "USD", signed: bool = False) -> str:
+    return engine.format_money(cents, currency, signed)
+
+
+TEMPLATE_GLOBALS = {"budget_money": money, "budget_fields": FIELD_WORDS}
+
+
+def monthly_chart(report: BudgetReport) -> Markup | None:
+    """Plan (tick) against actual (bar) per month, one small panel per team."""
+    import altair as alt
+
+    if not report.monthly:
+        return None
+    points = [
+        {
+            "team": p.team,
+            "month": p.month + "-01",
+            "Plan": p.planned_cents / 100,
+            "Actual": p.actual_cents / 100,
+        }
+        for p in report.monthly
+    ]
+    base = alt.Chart(alt.Data(values=points)).encode(
+        x=alt.X("month:O", title=None, timeUnit="yearmonth", axis=alt.Axis(format="%b", labelAngle=0)),
+    )
+    money_axis = alt.Axis(format="$,.0f" if report.currency == "USD" else ",.0f")
+    bars = base.mark_bar(color=PALETTE[0], opacity=0.85).encode(
+        y=alt.Y("Actual:Q", title=f"{report.currency} per month", axis=money_axis),
+        tooltip=[
+            "team:N",
+            alt.Tooltip("month:T", format="%B %Y"),
+            alt.Tooltip("Plan:Q", format=",.2f"),
+            alt.Tooltip("Actual:Q", format=",.2f"),
+        ],
+    )
+    ticks = base.mark_tick(color=PALETTE[3], thickness=3, size=22).encode(y="Plan:Q")
+    chart = (
+        alt.layer(bars, ticks)
+        .properties(width=150, height=140)
+        .facet(column=alt.Column("team:N", title=None), columns=4)
+        .properties(
+            title=alt.TitleParams(
+                f"Plan and actual per month, {report.period}", subtitle="bars: actual spend · red ticks: plan"
+            )
+        )
+    )
+    return render_svg(chart)
+
+
+def _default_period(today: dt.date) -> str:
+    return engine.quarter_of(today)
+
+
+def _budget_page(
+    request: Request,
+    session: DB,
+    user: CurrentUser,
+    period: str | None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    from northstar.ideas import service as ideas
+    from northstar.teams import service as teams
+
+    today = dt.date.today()
+    label = period or _default_period(today)
+    period_error = ""
+    try:
+        label = engine.parse_period(label).label
+    except engine.PeriodError as error:
+        period_error, label = str(error), _default_period(today)
+    report = service.report(session, user.actor, label, today)
+    team_list = teams.list_teams(session, user.actor)
+    idea_list = ideas.list_ideas(session, user.actor, ListParams(None, "title", 1, 500, {})).items
+    return render(
+        request,
+        "budget.html",
+        status_code=422 if errors else 200,
+        user=user,
+        report=report,
+        chart=monthly_chart(report),
+        lines=service.list_lines(session, user.actor, label),
+        teams=[(t.id, t.name) for t in team_list],
+        ideas=[(i.id, i.title) for i in idea_list],
+        categories=[(c, c.capitalize()) for c in engine.CATEGORIES],
+        periods=_period_choices(today, label),
+        period_error=period_error,
+        typed_period=period or "",
+        errors=errors or {},
+        values=values or {"period": label},
+        can_edit=user.actor.can("budget.write"),
+    )
+
+
+def _period_choices(today: dt.date, chosen: str) -> list[tuple[str, str]]:
+    """This quarter, the three before and the one after, and their months."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    labels = []
+    for step in range(-3, 2):
+        q = quarter + step
+        y = year + (q - 1) // 4
+        q = (q - 1) % 4 + 1
+        labels.append(f"{y}-Q{q}")
+    choices = []
+    for quarter_label in labels:
+        period = engine.parse_period(quarter_label)
+        choices.append((quarter_label, f"{quarter_label} (quarter)"))
+        choices += [(m, dt.date.fromisoformat(m + "-01").strftime("%B %Y")) for m in period.months]
+    if chosen not in {c[0] for c in choices}:
+        choices.insert(0, (chosen, chosen))
+    return choices
+
+
+@router.get("/budget")
+def budget_page(request: Request, session: DB, user: CurrentUser, period: str | None = None) -> Response:
+    return _budget_page(request, session, user, period)
+
+
+@router.post("/budget/lines")
+async def add_line(request: Request, session: DB, user: CurrentUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    try:
+        line = service.create_line(session, user.actor, parse_form(BudgetLineCreate, form))
+    except ValidationFailed as failure:
+        session.rollback()
+        return _budget_page(request, session, user, form.get("period"), field_messages(failure), form)
+    return see_other(
+        "/budget",
+        period=line.period
+        if "Q" in line.period
+        else engine.quarter_of(dt.date.fromisoformat(line.period + "-01")),
+        added=line.id,
+    )
+
+
+@router.post("/budget/lines/{line_id}/delete")
+async def delete_line(line_id: int, request: Request, session: DB, user: CurrentUser) -> Response:
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf_token", "")))
+    service.delete_line(session, user.actor, line_id)
+    return see_other("/budget", period=str(form.get("period", "")), removed=1)
+
+
+@router.post("/budget/settings")
+async def save_settings(request: Request, session: DB, user: CurrentUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    period = form.get("period", "")
+    text = form.get("alert_threshold_percent", "").strip().rstrip("%").strip()
+    if not text.isdigit() or int(text) > 1000:
+        errors = {"alert_threshold_percent": "enter a whole number of percent from 0 to 1,000, like 10"}
+        return _budget_page(
+            request,
+            session,
+            user,
+            period,
+            errors,
+            {"alert_threshold_percent": form.get("alert_threshold_percent", "")},
+        )
+    service.update_settings(session, user.actor, BudgetSettingsUpdate(alert_threshold_percent=int(text)))
+    return see_other("/budget", period=period, saved="threshold")
+
+
+# --- import of actual spend ----------------------------------------------------------------------------------
+
+
+def _uploads(request: Request) -> Any:
+    folder = request.app.state.settings.resolved_home() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@router.get("/budget/import")
+def import_page(request: Request, session: DB, user: CurrentUser) -> Response:
+    return render(
+        request,
+        "budget_import.html",
+        user=user,
+        step="upload",
+        errors={},
+        settings=service.get_settings(session, user.actor),
+    )
+
+
+def _guess(field: str, headers: list[str], saved: dict[str, str]) -> str:
+    if saved.get(field) and saved[field].strip().lower().replace(" ", "_") in headers:
+        return saved[field].strip().lower().replace(" ", "_")
+    if field in headers:
+        return field
+    for alias, target in service.ALIASES.items():
+        if target == field and alias in headers:
+            return alias
+    return ""
+
+
+def _mapping_page(
+    request: Request,
+    session: DB,
+    user: CurrentUser,
+    token: str,
+    filename: str,
+    chosen: dict[str, str] | None = None,
+    failure: ValidationFailed | None = None,
+) -> Response:
+    text = (_uploads(request) / f"budget-{token}.csv").read_text(encoding="utf-8")
+    parsed = read_csv(text, None, filename)
+    headers = [h for h in parsed.headers if h]
+    saved = service.get_settings(session, user.actor).column_mapping
+    chosen = (
+        chosen if chosen is not None else {name: _guess(name, headers, saved) for name, _ in ACTUAL_FIELDS}
+    )
+    samples = {h: [row.get(h, "") for row in parsed.rows[:2]] for h in headers}
+    return render(
+        request,
+        "budget_import.html",
+        status_code=422 if failure else 200,
+        user=user,
+        step="map",
+        token=token,
+        filename=filename,
+        rows=len(parsed.rows),
+        headers=headers,
+        samples=samples,
+        fields=ACTUAL_FIELDS,
+        chosen=chosen,
+        failure=failure,
+        row_errors=[e for e in (failure.errors if failure else []) if e.row and e.row > 1],
+        errors={},
+    )
+
+
+@router.post("/budget/import")
+async def upload_actuals(request: Request, session: DB, user: CurrentUser) -> Response:
+    """Step 1: keep the uploaded file and show its columns to map to the fields."""
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf_token", "")))
+    upload = form.get("file")
+    settings = service.get_settings(session, user.actor)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return render(
+            request,
+            "budget_import.html",
+            status_code=422,
+            user=user,
+            step="upload",
+            settings=settings,
+            errors={"file": "choose a CSV file exported from your finance system"},
+        )
+    data = await upload.read(service.MAX_IMPORT_BYTES + 1)
+    try:
+        if len(data) > service.MAX_IMPORT_BYTES:
+            raise ValidationFailed(f"the file is larger than {service.MAX_IMPORT_BYTES // 1_000_000} MB")
+        text = decode_bytes(data, upload.filename)
+        read_csv(text, None, upload.filename)
+    except ValidationFailed as failure:
+        return render(
+            request,
+            "budget_import.html",
+            status_code=422,
+            user=user,
+            step="upload",
+            settings=settings,
+            errors={"file": failure.detail},
+        )
+    token = secrets.token_urlsafe(24)
+    (_uploads(request) / f"budget-{token}.csv").write_text(text, encoding="utf-8")
+    return _mapping_page(request, session, user, token, upload.filename)
+
+
+@router.post("/budget/import/run")
+async def run_import(request: Request, session: DB, user: CurrentUser) -> Response:
+    """Step 2: import with the chosen mapping; every refused row is shown and nothing is saved."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    token = form.get("token", "")
+    path = _uploads(request) / f"budget-{token}.csv"
+    if not TOKEN.match(token) or not path.exists():
+        raise ValidationFailed(
+            "the upload has expired; upload the file again", [FieldError("file", "expired")]
+        )
+    filename = form.get("filename", "upload.csv")[:300]
+    chosen = {name: form.get(f"map-{name}", "") for name, _ in ACTUAL_FIELDS}
+    try:
+        result = service.import_actuals_csv(
+            session, user.actor, path.read_bytes(), {k: v for k, v in chosen.items() if v}, filename
+        )
+    except ValidationFailed as failure:
+        session.rollback()
+        return _mapping_page(request, session, user, token, filename, chosen, failure)
+    path.unlink(missing_ok=True)
+    return see_other(
+        "/budget/import",
+        imported=result.imported,
+        already=result.already_imported,
+        total=money(result.amount_cents, result.currency),
+        file=filename,
+    )

@@ -1,0 +1,156 @@
+"""Input and output shapes for the budget. Money crosses every face as integer cents plus its currency code."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from northstar.budget.engine import CATEGORIES, PeriodError, parse_amount, parse_period
+
+#: the fields of an actual-spend row, and whether a file must have them
+ACTUAL_FIELDS: tuple[tuple[str, bool], ...] = (
+    ("date", True),
+    ("amount", True),
+    ("team", True),
+    ("category", False),
+    ("vendor", False),
+    ("memo", False),
+    ("row_key", False),
+)
+
+
+class BudgetLineCreate(BaseModel):
+    """A plan line. ``amount`` is typed money ("25,000" or "1234.56"), stored as cents."""
+
+    team_id: int
+    period: str = Field(description="A month (2026-11) or a quarter (2026-Q4).")
+    category: str = Field(description="One of " + ", ".join(CATEGORIES) + ".")
+    amount: str = Field(description="Planned spend in the workspace's currency, e.g. 25000 or 1234.56.")
+    idea_id: int | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        try:
+            return parse_period(value).label
+        except PeriodError as error:
+            raise ValueError(str(error))
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in CATEGORIES:
+            raise ValueError("choose one of " + ", ".join(CATEGORIES))
+        return value
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, value: object) -> str:
+        text = str(value)
+        cents = parse_amount(text)
+        if cents == 0:
+            raise ValueError("must be more than 0")
+        return text
+
+    @property
+    def amount_cents(self) -> int:
+        return parse_amount(self.amount)
+
+
+class BudgetLineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    team_id: int
+    team: str = ""
+    idea_id: int | None
+    idea: str | None = None
+    period: str
+    category: str
+    amount_cents: int
+    currency: str = ""
+    note: str | None
+
+
+class ActualRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    team_id: int
+    spent_on: dt.date
+    amount_cents: int
+    category: str
+    vendor: str | None
+    memo: str | None
+    row_key: str
+    source: str | None
+
+
+class RowError(BaseModel):
+    row: int = Field(description="The row in the file, counting the header as row 1.")
+    field: str
+    message: str
+
+
+class ImportReport(BaseModel):
+    source: str
+    rows: int = Field(description="Rows read from the file.")
+    imported: int = Field(description="New rows saved.")
+    already_imported: int = Field(description="Rows whose key an earlier import saved (left as they were).")
+    amount_cents: int = Field(description="The sum of the new rows.")
+    currency: str
+
+
+class BudgetSettingsRead(BaseModel):
+    currency: str
+    alert_threshold_percent: int
+    column_mapping: dict[str, str] = Field(
+        description="The file's column name per field, e.g. {'team': 'Cost centre'}."
+    )
+
+
+class BudgetSettingsUpdate(BaseModel):
+    alert_threshold_percent: int | None = Field(default=None, ge=0, le=1000)
+    column_mapping: dict[str, str] | None = None
+
+
+class VarianceRow(BaseModel):
+    team: str = Field(description="Empty on the workspace total.")
+    category: str = Field(description="Empty on a team's or the workspace's total.")
+    planned_cents: int
+    actual_cents: int
+    variance_cents: int = Field(description="Actual minus plan; more than 0 is over plan.")
+    forecast_cents: int = Field(description="Spend at the end of the period at the run rate so far.")
+    forecast_variance_cents: int
+    forecast_over_percent: float | None = Field(
+        description="Forecast over plan in percent; null without a plan."
+    )
+    burn_rate_monthly_cents: int = Field(description="Spend per month at the rate so far.")
+    alert: bool = Field(description="The forecast overspends by more than the threshold.")
+    note: str = Field(description="'not started' or 'closed' when the forecast is just the spend so far.")
+
+
+class MonthPoint(BaseModel):
+    team: str
+    month: str
+    planned_cents: int
+    actual_cents: int
+
+
+class BudgetReport(BaseModel):
+    """Plan against actual for one period, as of a day."""
+
+    period: str
+    starts_on: dt.date
+    ends_on: dt.date
+    as_of: dt.date
+    elapsed_days: int
+    days: int
+    currency: str
+    alert_threshold_percent: int
+    total: VarianceRow
+    teams: list[VarianceRow]
+    rows: list[VarianceRow]
+    alerts: list[VarianceRow]
+    monthly: list[MonthPoint]

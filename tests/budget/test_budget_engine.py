@@ -1,0 +1,119 @@
+"""The budget arithmetic, by hand: periods, exact money in cents, spreading a quarter, variance, run-rate forecast
+and the overspend alert."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from northstar.budget import engine
+from northstar.budget.engine import PlanAmount, SpendAmount
+
+
+def test_periods_are_months_or_quarters_with_their_days() -> None:
+    q4 = engine.parse_period("2026-q4")
+    assert (q4.label, q4.starts_on, q4.ends_on, q4.days) == (
+        "2026-Q4",
+        dt.date(2026, 10, 1),
+        dt.date(2026, 12, 31),
+        92,
+    )
+    assert q4.months == ["2026-10", "2026-11", "2026-12"]
+    feb = engine.parse_period("2028-02")
+    assert (feb.ends_on, feb.days, feb.months) == (dt.date(2028, 2, 29), 29, ["2028-02"])
+    for bad in ("2026-13", "2026-Q5", "Q4 2026", "", "2026-1"):
+        with pytest.raises(engine.PeriodError):
+            engine.parse_period(bad)
+
+
+def test_amounts_are_exact_cents_and_refuse_negative_non_numeric_and_sub_cent() -> None:
+    assert engine.parse_amount("1,234.56") == 123456
+    assert engine.parse_amount("$25 000") == 2500000
+    assert engine.parse_amount("0.1") == 10
+    assert engine.parse_amount("19.99") + engine.parse_amount("0.01") == 2000  # no float drift
+    with pytest.raises(ValueError, match="negative"):
+        engine.parse_amount("-5")
+    with pytest.raises(ValueError, match="negative"):
+        engine.parse_amount("(120.00)")
+    with pytest.raises(ValueError, match="not an amount"):
+        engine.parse_amount("twelve")
+    with pytest.raises(ValueError, match="two decimals"):
+        engine.parse_amount("1.005")
+
+
+def test_money_is_written_with_currency_and_thousands_separators() -> None:
+    assert engine.format_money(123456789, "USD") == "$1,234,567.89"
+    assert engine.format_money(-5, "EUR") == "−€0.05"
+    assert engine.format_money(400000, "USD", signed=True) == "+$4,000.00"
+    assert engine.format_money(120000, "CHF") == "CHF 1,200.00"
+
+
+def test_a_quarter_line_spreads_over_its_months_to_the_cent() -> None:
+    spread = engine.spread_over_months(100_000_01, engine.parse_period("2026-Q4"))
+    assert spread == {"2026-10": 33_333_33, "2026-11": 33_333_33, "2026-12": 33_333_35}
+    assert sum(spread.values()) == 100_000_01
+
+
+def test_rounding_is_half_up_away_from_zero() -> None:
+    assert engine.round_half_up(Fraction(5, 2)) == 3
+    assert engine.round_half_up(Fraction(-5, 2)) == -3
+    assert engine.round_half_up(Fraction(7, 3)) == 2
+
+
+def test_run_rate_forecast_burn_rate_and_alert_worked_by_hand() -> None:
+    # Q4 2026 has 92 days; on 15 November 46 days have passed; a team planned $90,000 and spent $50,000.
+    q4 = engine.parse_period("2026-Q4")
+    today = dt.date(2026, 11, 15)
+    plan = [PlanAmount("Growth", "contractors", "2026-Q4", 90_000_00)]
+    spend = [
+        SpendAmount("Growth", "contractors", dt.date(2026, 10, 3), 30_000_00),
+        SpendAmount("Growth", "contractors", dt.date(2026, 11, 10), 20_000_00),
+        SpendAmount("Growth", "contractors", dt.date(2026, 11, 20), 9_999_00),  # after today: not counted
+    ]
+    result = engine.plan_vs_actual(q4, plan, spend, today, threshold_percent=10)
+    row = result.rows[0]
+    assert result.elapsed_days == 46
+    assert (row.planned, row.actual, row.variance) == (90_000_00, 50_000_00, -40_000_00)
+    assert row.forecast == 100_000_00  # 50,000 × 92 / 46
+    assert row.burn_rate_monthly == engine.round_half_up(
+        Fraction(50_000_00 * 92, 46 * 3)
+    )  # $33,333.33 a month
+    assert row.burn_rate_monthly == 33_333_33
+    assert row.forecast_percent == Fraction(1, 9)  # 11.1 % over
+    assert row.alert is True
+    calm = engine.plan_vs_actual(q4, plan, spend, today, threshold_percent=12)
+    assert calm.rows[0].alert is False and calm.alerts == []
+
+
+def test_month_report_reads_a_third_of_a_quarter_line_and_totals_by_team() -> None:
+    plan = [
+        PlanAmount("Core", "people", "2026-Q4", 300_00),
+        PlanAmount("Core", "tools", "2026-11", 50_00),
+        PlanAmount("Growth", "tools", "2026-12", 70_00),
+    ]
+    spend = [
+        SpendAmount("Core", "tools", dt.date(2026, 11, 30), 60_00),
+        SpendAmount("Growth", "other", dt.date(2026, 11, 2), 5_00),
+    ]
+    result = engine.plan_vs_actual(engine.parse_period("2026-11"), plan, spend, dt.date(2027, 1, 5))
+    by_key = {(r.team, r.category): r for r in result.rows}
+    assert by_key[("Core", "people")].planned == 100_00
+    assert by_key[("Core", "tools")].planned == 50_00 and by_key[("Core", "tools")].forecast == 60_00
+    assert by_key[("Core", "tools")].note == "closed"
+    assert by_key[("Growth", "other")].alert is True  # spend without a plan
+    assert ("Growth", "tools") not in by_key  # December's line is not in November
+    assert [(t.team, t.planned, t.actual) for t in result.teams] == [
+        ("Core", 150_00, 60_00),
+        ("Growth", 0, 5_00),
+    ]
+    assert result.total is not None and (result.total.planned, result.total.actual) == (150_00, 65_00)
+    assert result.monthly[("Core", "2026-11")] == (150_00, 60_00)
+
+
+def test_a_period_not_started_forecasts_nothing() -> None:
+    plan = [PlanAmount("Core", "people", "2027-Q1", 300_00)]
+    result = engine.plan_vs_actual(engine.parse_period("2027-Q1"), plan, [], dt.date(2026, 11, 1))
+    assert result.elapsed_days == 0
+    assert (result.rows[0].forecast, result.rows[0].note, result.rows[0].alert) == (0, "not started", False)
