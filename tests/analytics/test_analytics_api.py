@@ -65,6 +65,14 @@ def test_events_sent_with_the_project_key_feed_insights_saved_insights_and_csv(
     )
     assert trends.status_code == 200
     assert sum(row[3] for row in trends.json()["rows"]) == 3
+    for unbounded in (  # centuries by the hour would build millions of empty buckets: refused, not computed
+        {"kind": "trends", "event": "signed_up", "interval": "hour", "date_from": "0001-01-01"},
+        {"kind": "trends", "event": "signed_up", "date_from": "1900-01-01", "date_to": "9999-12-31"},
+        {"kind": "funnel", "steps": ["signed_up"], "date_from": "2026-02-01", "date_to": "2026-01-01"},
+        {"kind": "trends", "event": "signed_up", "interval": "hour", "last_days": 400},
+    ):
+        refused = client.post("/api/v1/analytics/insights/run", json=unbounded, headers=headers)
+        assert refused.status_code == 422, unbounded
     funnel_spec = {"kind": "funnel", "steps": ["signed_up", "activated"]}
     funnel = client.post("/api/v1/analytics/insights/run", json=funnel_spec, headers=headers).json()
     assert [row[2] for row in funnel["rows"]] == [3, 1]

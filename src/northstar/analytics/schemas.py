@@ -20,13 +20,47 @@ def _last_days() -> Any:
     return Field(default=None, ge=1, le=3650)
 
 
+#: the longest range an insight may cover (ten years), and the longest an hourly trend may (92 days: 2,208 hours)
+MAX_RANGE_DAYS = 3660
+MAX_HOURLY_DAYS = 92
+
+
+def check_range(date_from: dt.date | None, date_to: dt.date | None, longest: int = MAX_RANGE_DAYS) -> None:
+    """Refuse a range that ends before it starts or is longer than ``longest`` days: without a bound, a range of
+    centuries by the hour would make the query build millions of empty buckets."""
+    if date_from is None:
+        return
+    end = date_to or dt.date.today()
+    if end < date_from:
+        raise ValueError("date_to must not be before date_from")
+    if (end - date_from).days > longest:
+        raise ValueError(f"a range may cover at most {longest:,} days")
+
+
+class RangedSpec(BaseModel):
+    """The range fields every insight but retention has, checked together."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    last_days: int | None = _last_days()
+
+    @model_validator(mode="after")
+    def _range_is_bounded(self) -> RangedSpec:
+        hourly = getattr(self, "interval", None) == "hour"
+        longest = MAX_HOURLY_DAYS if hourly else MAX_RANGE_DAYS
+        check_range(self.date_from, self.date_to, longest)
+        if self.date_from is None and self.last_days is not None and self.last_days > longest:
+            raise ValueError(f"an hourly trend may cover at most {longest} days")
+        return self
+
+
 class KeysRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     project_key: str
     write_key: str
 
 
-class TrendsSpec(BaseModel):
+class TrendsSpec(RangedSpec):
     """A trends insight: one event, a math, an interval and a range (defaults: last 30 days, daily)."""
 
     kind: Literal["trends"] = "trends"
@@ -36,14 +70,11 @@ class TrendsSpec(BaseModel):
     ] = "total"
     math_property: str | None = Field(default=None, max_length=200)
     interval: Literal["hour", "day", "week", "month"] = "day"
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    last_days: int | None = _last_days()
     breakdown: str | None = Field(default=None, max_length=200)
     compare: bool = False
 
 
-class FunnelSpec(BaseModel):
+class FunnelSpec(RangedSpec):
     """A funnel insight: ordered steps, a window, a mode, exclusions (whole funnel) and a range."""
 
     kind: Literal["funnel"] = "funnel"
@@ -51,9 +82,6 @@ class FunnelSpec(BaseModel):
     window_days: float = Field(default=14, gt=0, le=365)
     mode: Literal["ordered", "strict", "unordered"] = "ordered"
     exclusions: list[str] = Field(default_factory=list, max_length=10)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    last_days: int | None = _last_days()
     breakdown: str | None = Field(default=None, max_length=200)
 
 
@@ -69,21 +97,15 @@ class RetentionSpec(BaseModel):
     date_to: dt.date | None = None
 
 
-class StickinessSpec(BaseModel):
+class StickinessSpec(RangedSpec):
     kind: Literal["stickiness"] = "stickiness"
     event: str = EventName
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    last_days: int | None = _last_days()
 
 
-class LifecycleSpec(BaseModel):
+class LifecycleSpec(RangedSpec):
     kind: Literal["lifecycle"] = "lifecycle"
     event: str = EventName
     interval: Literal["day", "week", "month"] = "day"
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    last_days: int | None = _last_days()
 
 
 InsightSpec = TrendsSpec | FunnelSpec | RetentionSpec | StickinessSpec | LifecycleSpec
