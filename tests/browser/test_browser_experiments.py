@@ -88,7 +88,20 @@ def test_an_experiment_s_verdict_is_read_and_a_new_one_is_created(
     form.get_by_label("Key", exact=True).fill("one-page-checkout")
     form.get_by_label("Name", exact=True).fill("One-page checkout")
     form.get_by_label("Hypothesis").fill("If checkout fits one page, more visitors will buy.")
-    form.get_by_label("Metrics, one per line").fill("conversion proportion goal")
+    form.get_by_label("Metrics, one per line").fill("conversion proprtion goal")
+    form.get_by_role("button", name="Create experiment").click()
+    page.wait_for_selector("[data-testid=new-experiment] .field-error")
+    refused, watch.problems = watch.problems, []
+    assert refused and all("422" in problem for problem in refused), f"only the refused save fails: {refused}"
+    assert_accessible(page, "/experiments (refused form)")
+    metrics = form.get_by_label("Metrics, one per line")
+    assert metrics.get_attribute("aria-invalid") == "true"
+    assert "line 1" in form.locator("#metrics-error").inner_text()
+    assert form.get_by_label("Name", exact=True).input_value() == "One-page checkout", (
+        "what was typed is kept"
+    )
+    assert metrics.input_value() == "conversion proprtion goal"
+    metrics.fill("conversion proportion goal")
     form.get_by_role("button", name="Create experiment").click()
     page.wait_for_url(re.compile(r"/experiments/\d+$"))
     page.wait_for_load_state("networkidle")
