@@ -104,4 +104,6 @@ def log_in(page: Any, live_server: str, email: str) -> None:
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    # networkidle, not load: the favicon is fetched after the load event, and leaving the page while it is still
+    # on its way aborts it, which the next ``open_clean`` would report as a failed request
+    page.wait_for_url(f"{live_server}/", wait_until="networkidle")

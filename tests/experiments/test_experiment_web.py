@@ -197,3 +197,31 @@ def test_bayesian_report_page_shows_chance_to_win_and_the_srm_warning(
     assert report.status_code == 200
     assert 'data-testid="srm-warning"' in report.text
     assert "Chance to win" in report.text and "<svg" in report.text
+
+
+def test_a_refused_new_experiment_form_comes_back_with_what_was_typed(
+    client: TestClient, session: Session
+) -> None:
+    world = make_world(session)
+    login(client, world.email())
+    token = csrf_of(client.get("/experiments").text)
+    form = {
+        "csrf_token": token,
+        "key": "checkout",
+        "name": "One-page checkout",
+        "variants": "control, treatment",
+    }
+    bad_line = client.post("/experiments", data={**form, "metrics": "revenue mean goal\nrefunds"})
+    assert bad_line.status_code == 422
+    assert 'id="metrics-error">line 2: key and type needed<' in bad_line.text
+    assert (
+        'value="One-page checkout"' in bad_line.text
+        and "revenue mean goal\nrefunds</textarea>" in bad_line.text
+    )
+    made = client.post("/experiments", data={**form, "metrics": "revenue mean goal"}, follow_redirects=False)
+    assert made.status_code == 303
+    taken = client.post("/experiments", data={**form, "metrics": "revenue mean goal"})
+    assert (
+        taken.status_code == 422
+        and 'id="key-error">an experiment with this key already exists<' in taken.text
+    )

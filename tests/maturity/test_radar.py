@@ -25,3 +25,8 @@ def test_radar_escapes_labels_and_needs_three_areas() -> None:
     svg = radar_svg(["<b>", "B", "C"], [("x", [1, 2, 3])])
     assert "&lt;b&gt;" in svg
     assert "at least three" in radar_svg(["A", "B"], [("x", [1, 2])])
+
+
+def test_radar_names_itself_for_screen_readers() -> None:
+    svg = radar_svg(["Discovery", "Delivery", "Strategy"], [("2026-03-01", [2, 3, 1])])
+    assert "aria-label='Level per focus area on 2026-03-01: Discovery 2, Delivery 3, Strategy 1'" in svg

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from northstar.core.errors import FieldError, ValidationFailed
+from northstar.core.errors import Conflict, FieldError, NorthstarError, ValidationFailed
 from northstar.core.listing import ListParams
 from northstar.experiments import service
 from northstar.experiments.charts import interval_chart, verdict
@@ -71,6 +71,52 @@ def _flag(form: dict[str, str]) -> str | None:
     return None
 
 
+FORM_FIELDS = ("key", "name", "hypothesis", "exposure_event", "feature_flag", "variants", "metrics")
+
+
+def _form_errors(error: NorthstarError) -> dict[str, str]:
+    """The problems of a refused new-experiment form by field (``metrics.1.type`` → ``metrics``, line 2)."""
+    errors: dict[str, str] = {}
+    for problem in error.errors:
+        top, _, rest = problem.field.partition(".")
+        if top not in FORM_FIELDS:
+            errors.setdefault("form", str(error))
+            continue
+        line = problem.row or (int(rest.split(".")[0]) + 1 if rest.split(".")[0].isdigit() else None)
+        message = (
+            "an experiment with this key already exists" if problem.message == "taken" else problem.message
+        )
+        errors.setdefault(top, f"line {line}: {message}" if line and top == "metrics" else message)
+    return errors or {"form": str(error)}
+
+
+def _list_page(
+    request: Request,
+    session: DB,
+    user: CurrentUser,
+    q: str | None = None,
+    status: str | None = None,
+    page: int = 1,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    filters = {"status": status if status in STATUSES else None}
+    result = service.list_experiments(session, user.actor, ListParams(q, None, page, 50, filters))
+    return render(
+        request,
+        "experiments_list.html",
+        status_code=422 if errors else 200,
+        user=user,
+        page=result,
+        q=q or "",
+        status=status or "",
+        statuses=STATUSES,
+        base_query=query_string(q=q, status=status),
+        typed=typed or {},
+        errors=errors or {},
+    )
+
+
 @router.get("/experiments")
 def experiments_page(
     request: Request,
@@ -80,24 +126,23 @@ def experiments_page(
     status: Annotated[str | None, Query(max_length=32)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    filters = {"status": status if status in STATUSES else None}
-    result = service.list_experiments(session, user.actor, ListParams(q, None, page, 50, filters))
-    return render(
-        request,
-        "experiments_list.html",
-        user=user,
-        page=result,
-        q=q or "",
-        status=status or "",
-        statuses=STATUSES,
-        base_query=query_string(q=q, status=status),
-    )
+    return _list_page(request, session, user, q, status, page)
 
 
 @router.post("/experiments")
 async def create_experiment(request: Request, session: DB, user: CurrentUser) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(user, form.get("csrf_token"))
+    try:
+        experiment = _create(session, user, form)
+    except (ValidationFailed, Conflict) as error:
+        # back to the form, open, with everything typed kept and each problem next to its field
+        session.rollback()
+        return _list_page(request, session, user, typed=form, errors=_form_errors(error))
+    return RedirectResponse(f"/experiments/{experiment.id}", status_code=303)
+
+
+def _create(session: DB, user: CurrentUser, form: dict[str, str]) -> Any:
     data = {
         "key": form.get("key", ""),
         "name": form.get("name", ""),
@@ -113,8 +158,7 @@ async def create_experiment(request: Request, session: DB, user: CurrentUser) ->
             "cuped": form.get("cuped") == "on",
         },
     }
-    experiment = service.create_experiment(session, user.actor, parse_form(ExperimentCreate, data))
-    return RedirectResponse(f"/experiments/{experiment.id}", status_code=303)
+    return service.create_experiment(session, user.actor, parse_form(ExperimentCreate, data))
 
 
 @router.get("/experiments/{experiment_id}")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from northstar.maturity import service
+from northstar.maturity.engine.model import ModelError
 from northstar.maturity.radar import radar_svg
 from northstar.maturity.schemas import AnswerIn, AssessmentCreate
 from northstar.web.deps import DB, CurrentUser, check_csrf
@@ -62,6 +63,7 @@ def maturity_page(
         history=history,
         radar=radar_svg(labels, series, the_model.max_level),
         features=the_model.features,
+        capability=the_model.capability,
         checklist=service.head_of_product_checklist(session, user.actor, current.assessment.stage),
         can_assess=user.actor.can("maturity.write"),
     )
@@ -98,9 +100,25 @@ async def assess(request: Request, session: DB, user: CurrentUser) -> Response:
         if value == evidence_answer:
             continue  # keep the evidence as the source
         answers[cap.id] = AnswerIn(answer=value, note=form.get(f"note_{cap.id}", ""))  # type: ignore[arg-type]
-    row = service.assess(
-        session, user.actor, AssessmentCreate(stage=form.get("stage", "scale-up"), answers=answers)
-    )  # type: ignore[arg-type]
+    stage = form.get("stage", "scale-up")
+    stage = stage if stage in STAGES else "scale-up"
+    try:
+        row = service.assess(session, user.actor, AssessmentCreate(stage=stage, answers=answers))  # type: ignore[arg-type]
+    except ModelError as error:
+        # back to the form with every answer and note kept, the problem next to the note it needs
+        session.rollback()
+        return render(
+            request,
+            "maturity_assess.html",
+            status_code=422,
+            user=user,
+            model=service.model(),
+            findings=findings,
+            stage=stage,
+            stages=STAGES,
+            typed=form,
+            errors={f"note_{problem.field}": problem.message for problem in error.errors},
+        )
     return RedirectResponse(f"/maturity?after={row.id}", status_code=303)
 
 

@@ -35,8 +35,15 @@ def radar_svg(
     def point(i: int, value: float) -> tuple[float, float]:
         return polar(i, radius * max(0.0, min(value, max_value)) / max_value)
 
+    first_name, first_values = series[0] if series else ("", [])
+    levels = ", ".join(
+        f"{label} {max(0.0, min(value, max_value)):g}"
+        for label, value in zip(labels, first_values, strict=False)
+    )
+    summary = escape(f"Level per focus area on {first_name}: {levels}" if levels else "Level per focus area")
     parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {size}' role='img' class='radar'>"
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {size}' role='img' class='radar'"
+        f" aria-label='{summary}'>"
     ]
     for ring in range(2, int(max_value) + 1, 2):
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(n)))
