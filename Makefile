@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 
-.PHONY: demo test install lint typecheck docs check-docs browser axe clean bench-deps
+.PHONY: demo test install lint typecheck docs check-docs browser axe clean bench-deps screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ axe: $(AXE)
 test: install browser axe lint typecheck check-docs
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not browser"
 	$(BIN)/pytest -q -m browser
+
+# the screenshots in docs/images, taken from a freshly seeded demo company (scripts/screenshots.py)
+screenshots: install browser
+	$(BIN)/python scripts/screenshots.py
 
 bench-deps: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
