@@ -10,8 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from northstar import modules
 from northstar.accounts.models import Membership, Workspace
 from northstar.analytics import runtime
+from northstar.core import migrate
+from northstar.core.database import create_database_engine, create_session_factory
 from northstar.core.permissions import Actor, Role
 from northstar.core.settings import Settings
 from northstar.demo.company import DEMO_AS_OF
@@ -23,24 +26,33 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def demo(session: Session, backend: str, tmp_path: Path) -> Iterator[Actor]:
-    if backend != "sqlite":
-        pytest.skip("the demo is seeded once, on SQLite (its rows are the same on PostgreSQL)")
-    seed_demo(session, as_of=DEMO_AS_OF, settings=Settings(home=tmp_path / "home"))
-    session.commit()
-    workspace = session.scalar(select(Workspace).where(Workspace.slug == DEMO_SLUG))
-    assert workspace is not None
-    owner = session.scalar(
-        select(Membership.user_id).where(Membership.workspace_id == workspace.id, Membership.role == "owner")
-    )
-    yield Actor(user_id=int(owner or 0), workspace_id=workspace.id, role=Role.OWNER)
+def seeded(tmp_path: Path) -> Iterator[tuple[Session, Actor]]:
+    """The demo seeded once into its own SQLite database (its rows are the same on PostgreSQL; seeding twice would
+    double the slowest test of the file for nothing)."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    modules.load_models()
+    migrate.upgrade(url)
+    engine = create_database_engine(url)
+    with create_session_factory(engine)() as session:
+        seed_demo(session, as_of=DEMO_AS_OF, settings=Settings(home=tmp_path / "home"))
+        session.commit()
+        workspace = session.scalar(select(Workspace).where(Workspace.slug == DEMO_SLUG))
+        assert workspace is not None
+        owner = session.scalar(
+            select(Membership.user_id).where(
+                Membership.workspace_id == workspace.id, Membership.role == "owner"
+            )
+        )
+        yield session, Actor(user_id=int(owner or 0), workspace_id=workspace.id, role=Role.OWNER)
     runtime.close_all()
+    engine.dispose()
 
 
 def test_demo_key_results_follow_metrics_and_teams_have_current_capacity(
-    session: Session, demo: Actor
+    seeded: tuple[Session, Actor],
 ) -> None:
     """One seeding for both checks (seeding the demo takes a while on a busy machine)."""
+    session, demo = seeded
     today = DEMO_AS_OF.date()
     details = [
         strategy.objective_detail(session, demo, o.id, today=today)
