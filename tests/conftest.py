@@ -222,3 +222,21 @@ def live_server(app_settings: object) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
+    """A Typer CliRunner with Northstar initialised on the test database: owner hop@example.com ("Hana") in
+    workspace Acme. A test file that needs another first workspace defines its own ``cli``."""
+    from typer.testing import CliRunner
+
+    from northstar.cli import app
+
+    monkeypatch.setenv("NORTHSTAR_DATABASE_URL", database_url)
+    monkeypatch.setenv("NORTHSTAR_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("NORTHSTAR_WORKSPACE", raising=False)
+    runner = CliRunner()
+    init = ["init", "--email", "hop@example.com", "--name", "Hana", "--password", "a-long-password"]
+    result = runner.invoke(app, [*init, "--workspace", "Acme"])
+    assert result.exit_code == 0, result.output
+    return runner

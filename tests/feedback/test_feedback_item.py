@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -335,30 +334,6 @@ def test_theme_page_links_all_or_checked_items_to_an_existing_idea(
     assert refused.status_code == 422 and 'id="all-idea_id-error"' in refused.text
     refused = client.post(url, data={"csrf_token": csrf, "scope": "checked", "idea_id": str(idea.id)})
     assert refused.status_code == 422 and "check the items to link first" in refused.text
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("NORTHSTAR_DATABASE_URL", database_url)
-    monkeypatch.setenv("NORTHSTAR_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NORTHSTAR_WORKSPACE", raising=False)
-    runner = CliRunner()
-    result = runner.invoke(
-        app,
-        [
-            "init",
-            "--email",
-            "hop@example.com",
-            "--name",
-            "Hana",
-            "--password",
-            "a-long-password",
-            "--workspace",
-            "Acme",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return runner
 
 
 def _json(result: Any) -> Any:

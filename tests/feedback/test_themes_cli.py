@@ -7,36 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from northstar.cli import app
 from tests.feedback.analysis_support import TOPICS
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("NORTHSTAR_DATABASE_URL", database_url)
-    monkeypatch.setenv("NORTHSTAR_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NORTHSTAR_WORKSPACE", raising=False)
-    result = runner.invoke(
-        app,
-        [
-            "init",
-            "--email",
-            "hop@example.com",
-            "--name",
-            "Hana",
-            "--password",
-            "a-long-password",
-            "--workspace",
-            "Acme",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return runner
 
 
 def _json(result: Any) -> Any:

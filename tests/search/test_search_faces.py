@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -75,30 +73,6 @@ def test_results_page_shows_groups_hint_and_what_to_try(client: TestClient, sess
     assert 'data-testid="search-empty"' in nothing and "Use fewer words" in nothing
     assert 'value="export"' in client.get("/search?q=export").text, "the header box keeps the query"
     assert 'id="global-search"' in client.get("/ideas").text, "the box is in every page's header"
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("NORTHSTAR_DATABASE_URL", database_url)
-    monkeypatch.setenv("NORTHSTAR_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NORTHSTAR_WORKSPACE", raising=False)
-    runner = CliRunner()
-    result = runner.invoke(
-        app,
-        [
-            "init",
-            "--email",
-            "hop@example.com",
-            "--name",
-            "Hana",
-            "--password",
-            "a-long-password",
-            "--workspace",
-            "Acme",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return runner
 
 
 def test_cli_searches_as_json_and_as_text(cli: CliRunner) -> None:
