@@ -127,6 +127,14 @@ def centroids_of(vectors: np.ndarray, labels: np.ndarray, count: int) -> np.ndar
     return unit_rows(cluster_sums(vectors, labels, count))
 
 
+def cosine_distances(points: np.ndarray) -> np.ndarray:
+    """Pairwise cosine distances of unit rows (float64, zero diagonal), computed once for every cut scored."""
+    points = points.astype(np.float64)
+    distances = np.clip(1.0 - points @ points.T, 0.0, 2.0)
+    np.fill_diagonal(distances, 0.0)
+    return distances
+
+
 def count_grid(limit: int, points: int) -> list[int]:
     """Theme counts to try: 2 … ``limit`` on a geometric grid (each about the same ratio above the last)."""
     if limit <= 2:
@@ -143,9 +151,7 @@ def choose_cut(
     """
     from sklearn.metrics import silhouette_score
 
-    points = vectors[sample].astype(np.float64)
-    distances = np.clip(1.0 - points @ points.T, 0.0, 2.0)
-    np.fill_diagonal(distances, 0.0)
+    distances = cosine_distances(vectors[sample])
     scores: list[tuple[int, float]] = []
     best_labels, best_score = np.zeros(len(vectors), dtype=np.int64), -np.inf
     for count in counts:
@@ -264,9 +270,7 @@ def cluster_parents(vectors: np.ndarray, labels: np.ndarray, centroids: np.ndarr
     if len(themed) > 3000:
         themed = np.sort(rng.choice(themed, 3000, replace=False))
     counts = [c for c in count_grid(max(2, k // 2), 40) if c < k]
-    points = vectors[themed].astype(np.float64)
-    distances = np.clip(1.0 - points @ points.T, 0.0, 2.0)
-    np.fill_diagonal(distances, 0.0)
+    distances = cosine_distances(vectors[themed])
     from sklearn.metrics import silhouette_score
 
     best, best_score = np.zeros(k, dtype=np.int64), -np.inf
