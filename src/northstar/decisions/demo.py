@@ -59,6 +59,12 @@ def _last_team(plan: Plan) -> int | None:
     return int(max(finishes)[1]) if finishes else None
 
 
+def _spent(plan: Plan, budget: float) -> float:
+    """What the plan's funded ideas cost: a cut of the budget they leave unused would change nothing."""
+    used = ((plan.portfolio or {}).get("usage") or {}).get("budget")
+    return float(used[0]) if used else budget
+
+
 def seed_demo(session: Session, actor: Actor, context: Any) -> None:
     company = context.company
     budget = round(0.4 * sum(idea.one_off_cost for idea in company.ideas), -3)
@@ -85,7 +91,7 @@ def seed_demo(session: Session, actor: Actor, context: Any) -> None:
         session,
         actor,
         plan.id,
-        ScenarioCreate(name="Budget cut by a quarter", budget=round(budget * BUDGET_CUT, -3)),
+        ScenarioCreate(name="Budget cut by a quarter", budget=round(_spent(plan, budget) * BUDGET_CUT, -3)),
     )
     _solve(session, actor, cut)
     team_id = _last_team(plan)

@@ -1024,6 +1024,8 @@ _LINK_KIND_WEIGHTS: Mapping[str, float] = {
     "praise": 0.3,
     "other": 0.0,
 }
+#: an item is linked to an idea when it is at least this relevant, relative to the theme's most relevant item
+RELEVANT_SHARE = 0.5
 _WSJF_SCALE: tuple[int, ...] = (1, 2, 3, 5, 8, 13, 20)
 _WSJF_WEIGHTS: tuple[float, ...] = (0.1, 0.2, 0.25, 0.2, 0.13, 0.08, 0.04)
 
@@ -1050,7 +1052,7 @@ def _generate_ideas(
     ideas = []
     for index, (theme_key, title, summary) in enumerate(specs):
         team_key = area_team[themes[theme_key].area]
-        links = _idea_links(rand, rng, by_theme[theme_key], arr_by_customer)
+        links = _idea_links(rand, rng, f"{title}. {summary}", by_theme[theme_key], arr_by_customer)
         linked = {
             by_ref[link.feedback_external_ref].customer_external_id
             for link in links
@@ -1098,24 +1100,51 @@ def _reach(customers_who_asked: int, draw: int) -> int:
 def _idea_links(
     rand: random.Random,
     rng: np.random.Generator,
+    idea_text: str,
     pool: Sequence[DemoFeedback],
     customers: Mapping[str, DemoCustomer],
 ) -> tuple[DemoFeedbackLink, ...]:
-    """3–40 distinct items, feature requests first; enterprise accounts and complaints matter more."""
+    """Up to 3–40 items of the idea's theme that are about the idea; enterprise accounts and complaints matter more.
+
+    An item is about the idea when its TF-IDF cosine with the idea's title and summary (IDF over the theme's items,
+    so a word every item of the theme uses counts for little) is at least ``RELEVANT_SHARE`` of the best item's:
+    of the 40 items once linked
+    to "ClickHouse connector" by theme alone, two or three mentioned ClickHouse. The most relevant come first,
+    feature requests before praise; an idea few items are about gets only those. The random draws are made as
+    before, so the rest of the company stays the same.
+    """
     count = int(np.clip(round(float(rng.lognormal(np.log(12.0), 0.6))), 3, min(40, len(pool))))
     weights = np.array([_LINK_KIND_WEIGHTS[item.kind] for item in pool])
-    chosen = rng.choice(len(pool), size=count, replace=False, p=weights / weights.sum())
+    rng.choice(len(pool), size=count, replace=False, p=weights / weights.sum())
+    relevance = _relevance(idea_text, [item.text for item in pool]) * weights
+    threshold = RELEVANT_SHARE * float(relevance.max(initial=0.0))
+    ranked = [
+        int(position)
+        for position in np.argsort(-relevance, kind="stable")
+        if relevance[position] > 0 and relevance[position] >= threshold
+    ]
     links = []
-    for position in sorted(int(value) for value in chosen):
-        item = pool[position]
+    for rank in range(count):
+        position = ranked[rank] if rank < len(ranked) else None
+        item = pool[position if position is not None else 0]
         customer = customers.get(item.customer_external_id or "")
         big = customer is not None and customer.segment == "enterprise"
         urgent = item.kind in ("complaint", "bug")
         importance = rand.choices((1, 2, 3), weights=(0.3, 0.4, 0.3) if big or urgent else (0.55, 0.35, 0.1))[
             0
         ]
-        links.append(DemoFeedbackLink(item.external_ref, importance))
-    return tuple(links)
+        if position is not None:
+            links.append((position, DemoFeedbackLink(item.external_ref, importance)))
+    return tuple(link for _position, link in sorted(links))
+
+
+def _relevance(query: str, texts: Sequence[str]) -> np.ndarray:
+    """TF-IDF cosine of each text with ``query`` (English stop words out, IDF from the texts themselves)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit([*texts, query])
+    matrix = vectorizer.transform(texts)
+    return np.asarray(matrix @ vectorizer.transform([query]).T.toarray()).ravel()
 
 
 def _idea_owner(rand: random.Random, persons: Sequence[DemoPerson], team_key: str) -> str:
