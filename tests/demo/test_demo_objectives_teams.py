@@ -19,8 +19,11 @@ from northstar.core.permissions import Actor, Role
 from northstar.core.settings import Settings
 from northstar.demo.company import DEMO_AS_OF
 from northstar.demo.seed import DEMO_SLUG, seed_demo
+from northstar.people.engine.ladder import load_default_ladder
+from northstar.people.models import LadderLevel
 from northstar.strategy import service as strategy
 from northstar.teams import service as teams
+from northstar.teams.models import Person
 
 pytestmark = pytest.mark.slow
 
@@ -48,10 +51,10 @@ def seeded(tmp_path: Path) -> Iterator[tuple[Session, Actor]]:
     engine.dispose()
 
 
-def test_demo_key_results_follow_metrics_and_teams_have_current_capacity(
+def test_demo_key_results_follow_metrics_teams_have_current_capacity_and_levels_match_titles(
     seeded: tuple[Session, Actor],
 ) -> None:
-    """One seeding for both checks (seeding the demo takes a while on a busy machine)."""
+    """One seeding for the three checks (seeding the demo takes a while on a busy machine)."""
     session, demo = seeded
     today = DEMO_AS_OF.date()
     details = [
@@ -84,3 +87,9 @@ def test_demo_key_results_follow_metrics_and_teams_have_current_capacity(
         assert detail.capacity[0].current and (detail.capacity[0].person_weeks or 0) > 0, team.name
         assert all((row.person_weeks or 0) > 0 for row in detail.capacity), team.name
         assert detail.members and detail.ideas
+
+    ladder = {level.code: level.title for level in load_default_ladder().levels}
+    positions = session.execute(select(Person.title, LadderLevel.level_code).join(LadderLevel)).all()
+    assert len(positions) >= 5
+    for title, level in positions:
+        assert ladder[level] == title, f"{title} placed at {ladder[level]}"

@@ -244,6 +244,15 @@ def _cycle(
             )
 
 
+def _level_for_title(ladder: Ladder, title: str | None) -> str:
+    """The ladder level whose title is the person's job title ("Senior Product Manager" is ``senior_pm``), so a
+    person's level never contradicts their title; ``pm`` for a title the ladder does not name."""
+    for level in ladder.levels:
+        if title and level.title.lower() == title.strip().lower():
+            return level.code
+    return "pm"
+
+
 def seed_demo(session: Session, actor: Actor, context: Any) -> None:
     """Seed the product team's ladder positions, assessments, growth plan, 1:1s and a finished 360."""
     ws = context.workspace_id
@@ -267,10 +276,9 @@ def seed_demo(session: Session, actor: Actor, context: Any) -> None:
         session, ws, "Priya Product", PM_EMAIL, "Product Manager", context.user_ids.get(PM_EMAIL), first_team
     )
     product_team = [priya, *team_pms]
-    levels = ["pm", "senior_pm", "pm", "group_pm", "senior_pm"]
     for index, person in enumerate(product_team):
         person.manager_id = dana.id
-        level = levels[index % len(levels)]
+        level = _level_for_title(ladder, person.title)
         following = ladder.next_levels(level)
         session.add(
             LadderLevel(
