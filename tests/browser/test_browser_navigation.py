@@ -67,3 +67,35 @@ def test_phone_width_menu_opens_and_leads_to_a_page(live_server: str, session: S
         assert width <= 390, f"the page is {width}px wide at a 390px viewport"
     finally:
         context.close()
+
+
+# the outermost elements that reach past the screen's right edge, to say what makes a page too wide
+WIDEST_ELEMENTS = """() => {
+  const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+    if (getComputedStyle(a).overflowX !== 'visible') return true; } return false; };
+  return [...document.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > 391 && !clipped(e))
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')).join(', ');
+}"""
+
+
+def test_every_navigation_page_fits_a_phone_screen(live_server: str, session: Session, browser: Any) -> None:
+    """At 390 px wide no page scrolls sideways: wide tables and charts scroll inside their own box."""
+    world = make_world(session, "Lumen")
+    acme = make_customer(session, world, "Acme Bank", arr=120_000, segment="enterprise")
+    make_feedback(
+        session, world, "We need SAML single sign-on before renewal, our auditors insist on it", acme
+    )
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        log_in(page, live_server, world.email(Role.OWNER))
+        too_wide = []
+        for path in ["/"] + [item.path for item in modules.navigation()]:
+            page.goto(f"{live_server}{path}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                too_wide.append(f"{path}: {width}px ({page.evaluate(WIDEST_ELEMENTS)})")
+        assert not too_wide, "pages wider than a 390px phone screen: " + ", ".join(too_wide)
+    finally:
+        context.close()
