@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from northstar.core.permissions import Actor
-from northstar.reports import engine, service, sharing
+from northstar.reports import engine, gather, service, sharing
 from northstar.reports.schemas import ShareLinkCreate
 
 NOTE = (
@@ -30,7 +30,9 @@ def seed_demo(session: Session, actor: Actor, context: Any) -> None:
     last_week = service.generate_brief(session, actor, today - dt.timedelta(days=7))
     assert last_week is not None
     moved = dict(last_week.data.get("forecast_p85") or {})
-    for index, key in enumerate(sorted(moved, key=lambda k: moved[k])[2:5]):
+    on_roadmap = {str(idea[0]) for idea in gather.roadmap_ideas(session, actor)}
+    candidates = sorted((k for k in moved if k in on_roadmap), key=lambda k: moved[k])
+    for index, key in enumerate(candidates[-3:]):
         moved[key] = (dt.date.fromisoformat(moved[key]) - dt.timedelta(days=7 * (index + 1))).isoformat()
     last_week.data = {**last_week.data, "forecast_p85": moved}
     service.set_brief_note(session, actor, last_week.id, "Quiet week: two fixes shipped, roadmap unchanged.")
