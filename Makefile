@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 
-.PHONY: demo test install lint typecheck docs check-docs browser axe clean bench-deps screenshots
+.PHONY: demo test install lint typecheck docs check-docs browser pdf-libs axe clean bench-deps screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ $(STAMP): $(RUNTIME_STAMP)
 
 install: $(STAMP)
 
-demo: $(RUNTIME_STAMP)
+demo: $(RUNTIME_STAMP) pdf-libs
 	$(BIN)/northstar demo
 
 lint: install
@@ -52,6 +52,16 @@ browser:
 	  else echo "browser tests need /usr/bin/chromium (apt-get install chromium)"; fi; \
 	fi
 
+# reports: WeasyPrint renders PDFs with Pango and HarfBuzz (its documented Debian packages for the pip wheel);
+# the tests read PDFs back with poppler's pdftotext and pdfinfo
+pdf-libs:
+	@if [ ! -x /usr/bin/pdftotext ] || ! ldconfig -p | grep -q libpangoft2-1.0; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils) >/dev/null; \
+	  else echo "reports need libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils (apt-get install ...)"; fi; \
+	fi
+
 # axe-core for the accessibility checks in the browser tests, pinned, into .browser-kit (not committed)
 AXE_VERSION := 4.11.4
 AXE := .browser-kit/node_modules/axe-core/axe.min.js
@@ -61,7 +71,7 @@ $(AXE):
 axe: $(AXE)
 
 # browser tests run in their own process: Playwright's sync API refuses a thread that ever ran an event loop
-test: install browser axe lint typecheck check-docs
+test: install browser pdf-libs axe lint typecheck check-docs
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not browser"
 	$(BIN)/pytest -q -m browser
 

@@ -101,6 +101,13 @@ MODULES: tuple[ModuleSpec, ...] = (
         "budget",
         "Budget plan lines, actual spend from finance and plan against actual.",
     ),
+    # last: the board report and the brief read every module above (and the demo seeds them after the rest)
+    ModuleSpec(
+        "reports",
+        (NavItem("Reports", "/reports", "Measure", 4),),
+        "report",
+        "Board reports, weekly product briefs and shareable roadmap links.",
+    ),
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -36,6 +36,10 @@ PUBLIC = {
     # form's heading, and accepts a post only with a fresh signed form token (tests/feedback/test_embed_form.py).
     ("GET", "/embed/feedback/{form_key}"),
     ("POST", "/embed/feedback/{form_key}"),
+    # A roadmap share link is public by design: someone without an account opens it. Its token is signed with the
+    # server's secret; a forged, unknown, revoked or expired one answers the same 404 that names nothing, and the
+    # page shows idea titles, status, team and month only (tests/reports/test_reports_sharing.py).
+    ("GET", "/share/{token}"),
 }
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 

@@ -56,6 +56,7 @@ PERMISSION_TABLE: dict[str, set[Role]] = {
     "people.write": _LEADERS,
     "reviews.manage": _LEADERS,
     "maturity.write": _LEADERS,
+    "reports.write": _LEADERS,
     "jobs.run": _WRITERS,
     "audit.read": _LEADERS,
     "members.manage": _ADMINS,
