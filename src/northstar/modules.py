@@ -101,6 +101,13 @@ MODULES: tuple[ModuleSpec, ...] = (
         "budget",
         "Budget plan lines, actual spend from finance and plan against actual.",
     ),
+    # after experiments and analytics: the demo flag runs the demo's pricing experiment and adds its exposure events
+    ModuleSpec(
+        "flags",
+        (NavItem("Feature flags", "/flags", "Measure", 4),),
+        "flags",
+        "Feature flags for the PostHog SDKs: rollouts, variants and exposures.",
+    ),
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent

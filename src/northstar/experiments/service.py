@@ -159,6 +159,15 @@ def list_experiments(session: Session, actor: Actor, params: ListParams) -> Page
     )
 
 
+def experiments_for_flag(session: Session, actor: Actor, flag_key: str) -> list[Experiment]:
+    """The experiments whose exposures are this feature flag's ``$feature_flag_called`` events."""
+    actor.require(READ)
+    query = select(Experiment).where(
+        Experiment.workspace_id == actor.workspace_id, Experiment.feature_flag == flag_key
+    )
+    return list(session.scalars(query.order_by(Experiment.created_at.desc(), Experiment.id.desc())))
+
+
 def update_experiment(
     session: Session, actor: Actor, experiment_id: int, data: ExperimentUpdate
 ) -> Experiment:
