@@ -20,6 +20,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from northstar.accounts import service as accounts
 from northstar.analytics import service as analytics
@@ -83,18 +84,24 @@ async def sdk_flags(request: Request) -> Response:
         return _problem(400, "missing_distinct_id", "the body needs a distinct_id")
     properties = payload.get("person_properties") or {}
     keys = payload.get("flag_keys_to_evaluate")
-    with request.app.state.read_session_factory() as session:
-        workspace_id = analytics.workspace_for_key(session, key, "posthog")
-        if workspace_id is None:
-            return _problem(401, "invalid_api_key", "unknown project API key")
-        evaluated = service.evaluate_for_sdk(
-            session,
-            workspace_id,
-            str(distinct_id)[:400],
-            properties if isinstance(properties, dict) else {},
-            [str(k) for k in keys] if isinstance(keys, list) and keys else None,
-        )
-        flags = {flag.key: _flag_entry(flag, result) for flag, result in evaluated}
+
+    def evaluate() -> dict[str, Any] | None:  # database work off the event loop
+        with request.app.state.read_session_factory() as session:
+            workspace_id = analytics.workspace_for_key(session, key, "posthog")
+            if workspace_id is None:
+                return None
+            evaluated = service.evaluate_for_sdk(
+                session,
+                workspace_id,
+                str(distinct_id)[:400],
+                properties if isinstance(properties, dict) else {},
+                [str(k) for k in keys] if isinstance(keys, list) and keys else None,
+            )
+            return {flag.key: _flag_entry(flag, result) for flag, result in evaluated}
+
+    flags = await run_in_threadpool(evaluate)
+    if flags is None:
+        return _problem(401, "invalid_api_key", "unknown project API key")
     legacy = {key: entry["variant"] or entry["enabled"] for key, entry in flags.items()}
     legacy_payloads = {
         k: e["metadata"]["payload"] for k, e in flags.items() if e["metadata"]["payload"] is not None
@@ -109,7 +116,7 @@ async def sdk_flags(request: Request) -> Response:
     return JSONResponse(body, status_code=200)
 
 
-async def local_evaluation(request: Request) -> Response:
+def local_evaluation(request: Request) -> Response:
     secret = _bearer(request)
     if secret is None:
         return _problem(
