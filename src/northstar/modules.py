@@ -101,10 +101,17 @@ MODULES: tuple[ModuleSpec, ...] = (
         "budget",
         "Budget plan lines, actual spend from finance and plan against actual.",
     ),
+    # after experiments and analytics: the demo flag runs the demo's pricing experiment and adds its exposure events
+    ModuleSpec(
+        "flags",
+        (NavItem("Feature flags", "/flags", "Measure", 4),),
+        "flags",
+        "Feature flags for the PostHog SDKs: rollouts, variants and exposures.",
+    ),
     # last: the board report and the brief read every module above (and the demo seeds them after the rest)
     ModuleSpec(
         "reports",
-        (NavItem("Reports", "/reports", "Measure", 4),),
+        (NavItem("Reports", "/reports", "Measure", 5),),
         "report",
         "Board reports, weekly product briefs and shareable roadmap links.",
     ),

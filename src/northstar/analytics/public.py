@@ -47,4 +47,4 @@ def _service(request: Request) -> IngestService:
     return app.state.analytics_ingest  # type: ignore[no-any-return]
 
 
-router = build_router(_service)
+router = build_router(_service, serve_flags=False)  # northstar.flags.public answers /flags and /decide

@@ -52,6 +52,7 @@ PERMISSION_TABLE: dict[str, set[Role]] = {
     "analytics.write": _PRODUCT,
     "events.ingest": _WRITERS,
     "experiments.write": _PRODUCT,
+    "flags.write": _PRODUCT,
     "people.read": _PRODUCT,
     "people.write": _LEADERS,
     "reviews.manage": _LEADERS,

@@ -9,9 +9,14 @@ from fastapi import APIRouter, Depends, Query
 from northstar.core.listing import ListParams
 from northstar.core.schemas import PageOut
 from northstar.core.settings import Settings
-from northstar.experiments import service
+from northstar.experiments import planning, service
 from northstar.experiments.schemas import (
     AnalyzeRequest,
+    DecisionCreate,
+    DecisionRead,
+    DesignRead,
+    DesignRequest,
+    EffectPoint,
     ExperimentCreate,
     ExperimentRead,
     ExperimentResults,
@@ -105,3 +110,35 @@ def refresh_from_events(
     """Recompute every metric that names an event from the workspace's event store (first exposure per person,
     persons who saw several variants left out and counted, events inside the analysis window)."""
     return service.refresh_from_events(session, actor, settings, experiment_id, body)
+
+
+@router.post("/design")
+def design(body: DesignRequest, actor: ApiActor) -> DesignRead:
+    """People per variant and days needed to detect ``mde`` (nothing stored; Evan Miller's formula for rates)."""
+    actor.require("workspace.read")
+    return planning.design(body)
+
+
+@router.put("/{experiment_id}/design")
+def save_design(experiment_id: int, body: DesignRequest, session: DB, actor: ApiActor) -> DesignRead:
+    """Plan the experiment's sample size and duration for its variants, and keep the plan on it."""
+    return planning.save_design(session, actor, experiment_id, body)
+
+
+@router.get("/{experiment_id}/effect")
+def cumulative_effect(
+    experiment_id: int, session: DB, actor: ApiActor, settings: AppSettings
+) -> list[EffectPoint]:
+    """Each variant's cumulative effect on the first goal metric, day by day, from the event store."""
+    return planning.cumulative_effect(session, actor, settings, experiment_id)
+
+
+@router.post("/{experiment_id}/decisions", status_code=201)
+def record_decision(experiment_id: int, body: DecisionCreate, session: DB, actor: ApiActor) -> DecisionRead:
+    """Conclude with ship / roll_back / iterate and a reason; moves the linked idea, checks in on the key result."""
+    return DecisionRead.model_validate(planning.record_decision(session, actor, experiment_id, body))
+
+
+@router.get("/{experiment_id}/decisions")
+def list_decisions(experiment_id: int, session: DB, actor: ApiActor) -> list[DecisionRead]:
+    return [DecisionRead.model_validate(d) for d in planning.list_decisions(session, actor, experiment_id)]

@@ -7,7 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from northstar.core.charts import render_svg
-from northstar.experiments.schemas import MetricResult
+from northstar.experiments.schemas import EffectPoint, MetricResult
 
 VERDICT_COLOURS = {"better": "#18a08b", "worse": "#d2544f", "inconclusive": "#8c9aa6"}
 
@@ -74,3 +74,51 @@ def interval_chart(metrics: list[MetricResult], relative: bool, width: int = 560
     )
     chart = alt.layer(zero, intervals, points).properties(width=width, height=max(60, 34 * len(rows)))
     return render_svg(chart)
+
+
+def effect_over_time_chart(points: list[EffectPoint], relative: bool, width: int = 560) -> Markup | None:
+    """Each variant's cumulative effect day by day, with its interval as a band, against a zero line."""
+    import altair as alt
+
+    scale = 100.0 if relative else 1.0
+    rows = [
+        {
+            "day": p.day,
+            "variant": p.variation,
+            "effect": p.effect * scale,
+            "low": (p.ci_low if p.ci_low is not None else p.effect) * scale,
+            "high": (p.ci_high if p.ci_high is not None else p.effect) * scale,
+            "people": p.users,
+        }
+        for p in points
+        if p.effect is not None
+    ]
+    if not rows:
+        return None
+    data = alt.Data(values=rows)
+    x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0))
+    colour = alt.Color("variant:N", legend=alt.Legend(title=None, orient="bottom"))
+    band = alt.Chart(data).mark_area(opacity=0.18).encode(x=x, y="low:Q", y2="high:Q", color=colour)
+    line = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("effect:Q", title="cumulative lift (%)" if relative else "cumulative difference"),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("day:T", format="%d %b %Y"),
+                "variant:N",
+                "effect:Q",
+                "low:Q",
+                "high:Q",
+                "people:Q",
+            ],
+        )
+    )
+    zero = (
+        alt.Chart(alt.Data(values=[{"zero": 0}]))
+        .mark_rule(strokeDash=[4, 4], color="#4a5566")
+        .encode(y="zero:Q")
+    )
+    return render_svg(alt.layer(zero, band, line).properties(width=width, height=220))

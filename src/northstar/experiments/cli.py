@@ -351,3 +351,77 @@ def refresh_command(
     )
     if result.skipped:
         typer.echo(f"not computed (no event): {', '.join(result.skipped)}")
+
+
+@app.command("plan")
+@handle_errors
+def plan_command(
+    baseline: float = typer.Option(..., help="The baseline: a rate as a fraction (0.12) or a mean."),
+    mde: float = typer.Option(
+        ..., help="The smallest effect worth detecting (relative: 0.1 = 10 % of the baseline)."
+    ),
+    absolute: bool = typer.Option(
+        False, "--absolute", help="The effect is absolute (0.02 = 2 points), not relative."
+    ),
+    mean: bool = typer.Option(False, "--mean", help="The metric is a mean (needs --sd), not a rate."),
+    sd: float | None = typer.Option(None, "--sd", help="The mean metric's standard deviation."),
+    alpha: float = typer.Option(0.05, help="Significance level (two-sided)."),
+    power: float = typer.Option(0.8, help="Power: the chance of detecting the effect when it is real."),
+    daily: float | None = typer.Option(None, "--daily", help="People entering the experiment per day."),
+    variants: int = typer.Option(2, help="Number of variants, the baseline included."),
+    experiment_id: int | None = typer.Option(None, "--experiment", help="Save the plan on this experiment."),
+    fmt: CliFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """People per variant and days needed before the experiment runs (Evan Miller's formula for rates)."""
+    from northstar.experiments import planning
+    from northstar.experiments.schemas import DesignRequest
+
+    data = DesignRequest(
+        metric_type="mean" if mean else "proportion",
+        baseline=baseline,
+        mde=mde,
+        mde_relative=not absolute,
+        standard_deviation=sd,
+        alpha=alpha,
+        power=power,
+        daily_traffic=daily,
+        variants=None if experiment_id else variants,
+    )
+    if experiment_id is None:
+        emit_one(planning.design(data, variants), fmt)
+        return
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        emit_one(planning.save_design(session, actor, experiment_id, data), fmt)
+
+
+@app.command("decide")
+@handle_errors
+def decide_command(
+    experiment_id: int = typer.Argument(..., help="The experiment's id."),
+    decision: str = typer.Argument(..., help="ship, roll_back or iterate."),
+    reason: str = typer.Option(..., help="Why, in a sentence or two."),
+    variation: str | None = typer.Option(
+        None, help="The variant it is about (default: the first after the baseline)."
+    ),
+    key_result: int | None = typer.Option(
+        None, "--key-result", help="The key result to check in on (default: the linked one)."
+    ),
+    fmt: CliFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Record the decision: concludes the experiment, moves its idea and checks in on its key result."""
+    from northstar.experiments import planning
+    from northstar.experiments.schemas import DecisionCreate, DecisionRead
+
+    data = DecisionCreate.model_validate(
+        {"decision": decision, "reason": reason, "variation": variation, "key_result_id": key_result}
+    )
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        emit_one(
+            DecisionRead.model_validate(planning.record_decision(session, actor, experiment_id, data)), fmt
+        )

@@ -43,6 +43,12 @@ class Experiment(IdMixin, TimestampMixin, Base):
     #: what the last refresh from the event store found: persons per variant and the persons left out
     exposure_summary: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
     computed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    #: the key result this experiment is meant to move (its decision is appended to the key result's history)
+    key_result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("key_results.id", ondelete="SET NULL"), nullable=True
+    )
+    #: the plan made before the run: the inputs and the people and days they need (``DesignRead``)
+    design: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)
 
 
 class VariantMetricSummary(IdMixin, Base):
@@ -74,3 +80,32 @@ class VariantMetricSummary(IdMixin, Base):
     main_post_denominator_pre_sum_product: Mapped[float | None] = mapped_column(Float, nullable=True)
     main_pre_denominator_post_sum_product: Mapped[float | None] = mapped_column(Float, nullable=True)
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+DECISIONS = ("ship", "roll_back", "iterate")
+
+
+class ExperimentDecision(IdMixin, TimestampMixin, Base):
+    """What was decided when an experiment ended, why, and what the result said at that moment."""
+
+    __tablename__ = "experiment_decisions"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    #: the goal metric and variant the decision is about, and their effect and interval then
+    metric_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    variation: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    effect: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ci_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ci_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"), nullable=True)
+    idea_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    key_result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("key_results.id", ondelete="SET NULL"), nullable=True
+    )
+    check_in_id: Mapped[int | None] = mapped_column(
+        ForeignKey("check_ins.id", ondelete="SET NULL"), nullable=True
+    )
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)

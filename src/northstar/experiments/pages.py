@@ -9,12 +9,18 @@ from starlette.responses import RedirectResponse, Response
 
 from northstar.core.errors import Conflict, FieldError, NorthstarError, ValidationFailed
 from northstar.core.listing import ListParams
-from northstar.experiments import service
-from northstar.experiments.charts import interval_chart, verdict
+from northstar.experiments import planning, service
+from northstar.experiments.charts import effect_over_time_chart, interval_chart, verdict
 from northstar.experiments.models import STATUSES
-from northstar.experiments.schemas import ExperimentCreate, ExperimentUpdate, SummaryUpload
+from northstar.experiments.schemas import (
+    DecisionCreate,
+    DesignRequest,
+    ExperimentCreate,
+    ExperimentUpdate,
+    SummaryUpload,
+)
 from northstar.web.deps import DB, CurrentUser, check_csrf
-from northstar.web.forms import parse_form, query_string
+from northstar.web.forms import field_messages, parse_form, plain_number, query_string, see_other
 from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -161,8 +167,53 @@ def _create(session: DB, user: CurrentUser, form: dict[str, str]) -> Any:
     return service.create_experiment(session, user.actor, parse_form(ExperimentCreate, data))
 
 
-@router.get("/experiments/{experiment_id}")
-def experiment_page(request: Request, session: DB, user: CurrentUser, experiment_id: int) -> Response:
+def _percent(text: str | None) -> float | None:
+    """A typed percentage ("31", "31 %", "0.5%") as a fraction; ``None`` when empty."""
+    cleaned = plain_number(text).rstrip("%")
+    return None if cleaned == "" else float(cleaned) / 100
+
+
+def design_from_form(form: dict[str, str]) -> DesignRequest:
+    """The design form in the units people type: rates and relative effects in %, absolute effects in points."""
+    metric_type = form.get("metric_type") or "proportion"
+    relative = form.get("mde_kind", "relative") == "relative"
+    try:
+        baseline_text = plain_number(form.get("baseline")).rstrip("%")
+        baseline = (
+            float(baseline_text) / (100 if metric_type == "proportion" else 1) if baseline_text else None
+        )
+        mde_text = plain_number(form.get("mde")).rstrip("%")
+        scale = 100 if relative or metric_type == "proportion" else 1
+        mde = float(mde_text) / scale if mde_text else None
+        values = {
+            "metric_type": metric_type,
+            "baseline": baseline,
+            "mde": mde,
+            "mde_relative": relative,
+            "standard_deviation": plain_number(form.get("standard_deviation")) or None,
+            "alpha": _percent(form.get("alpha")),
+            "power": _percent(form.get("power")),
+            "daily_traffic": plain_number(form.get("daily_traffic")) or None,
+        }
+    except ValueError as exc:
+        raise ValidationFailed(
+            "enter numbers, like 31 for 31 %", [FieldError("form", "enter numbers, like 31 for 31 %")]
+        ) from exc
+    return parse_form(DesignRequest, {k: v for k, v in values.items() if v is not None})
+
+
+def _report_page(
+    request: Request,
+    session: DB,
+    user: CurrentUser,
+    experiment_id: int,
+    design_typed: dict[str, str] | None = None,
+    design_errors: dict[str, str] | None = None,
+    decision_typed: dict[str, str] | None = None,
+    decision_errors: dict[str, str] | None = None,
+) -> Response:
+    from northstar.strategy import service as strategy
+
     results = service.experiment_results(session, user.actor, experiment_id)
     relative = results.settings.difference == "relative"
     verdicts = {
@@ -170,17 +221,95 @@ def experiment_page(request: Request, session: DB, user: CurrentUser, experiment
         for m in results.metrics
         for v in m.variants
     }
+    experiment = service.get_experiment(session, user.actor, experiment_id)
+    effect = planning.cumulative_effect(session, user.actor, request.app.state.settings, experiment_id)
+    key_results = [
+        (kr.id, f"{o.title} · {kr.title}")
+        for o in strategy.list_objectives(session, user.actor)
+        for kr in o.key_results
+    ]
     return render(
         request,
         "experiment_report.html",
+        status_code=422 if design_errors or decision_errors else 200,
         user=user,
         results=results,
         experiment=results.experiment,
         chart=interval_chart(results.metrics, relative),
+        effect_chart=effect_over_time_chart(effect, relative),
         relative=relative,
         verdicts=verdicts,
         statuses=STATUSES,
+        design=planning.design_summary(experiment),
+        design_typed=design_typed or _design_defaults(experiment.design),
+        design_errors=design_errors or {},
+        decisions=planning.list_decisions(session, user.actor, experiment_id),
+        decision_typed=decision_typed or {"key_result_id": str(experiment.key_result_id or "")},
+        decision_errors=decision_errors or {},
+        key_results=key_results,
+        can_edit=user.actor.can("experiments.write"),
     )
+
+
+def _design_defaults(stored: dict[str, Any] | None) -> dict[str, str]:
+    if not stored:
+        return {"metric_type": "proportion", "mde_kind": "relative", "alpha": "5", "power": "80"}
+    proportion = stored["metric_type"] == "proportion"
+    relative = stored["mde_relative"]
+    return {
+        "metric_type": stored["metric_type"],
+        "baseline": f"{stored['baseline'] * (100 if proportion else 1):g}",
+        "standard_deviation": ""
+        if stored.get("standard_deviation") is None
+        else f"{stored['standard_deviation']:g}",
+        "mde": f"{stored['mde'] * (100 if relative or proportion else 1):g}",
+        "mde_kind": "relative" if relative else "absolute",
+        "alpha": f"{stored['alpha'] * 100:g}",
+        "power": f"{stored['power'] * 100:g}",
+        "daily_traffic": "" if stored.get("daily_traffic") is None else f"{stored['daily_traffic']:g}",
+    }
+
+
+@router.get("/experiments/{experiment_id}")
+def experiment_page(request: Request, session: DB, user: CurrentUser, experiment_id: int) -> Response:
+    return _report_page(request, session, user, experiment_id)
+
+
+@router.post("/experiments/{experiment_id}/design")
+async def save_design(request: Request, session: DB, user: CurrentUser, experiment_id: int) -> Response:
+    """Plan the sample size and duration; a plan that cannot be made comes back with the typed values."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    try:
+        planning.save_design(session, user.actor, experiment_id, design_from_form(form))
+    except ValidationFailed as error:
+        session.rollback()
+        return _report_page(request, session, user, experiment_id, form, field_messages(error))
+    return see_other(f"/experiments/{experiment_id}", saved="design")
+
+
+@router.post("/experiments/{experiment_id}/decision")
+async def record_decision(request: Request, session: DB, user: CurrentUser, experiment_id: int) -> Response:
+    """Ship, roll back or iterate, with the reason: concludes the run, moves the idea, checks in on the key result."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    try:
+        data = parse_form(
+            DecisionCreate,
+            {
+                "decision": form.get("decision", ""),
+                "reason": form.get("reason", "").strip(),
+                "variation": form.get("variation", ""),
+                "key_result_id": form.get("key_result_id", ""),
+            },
+        )
+        planning.record_decision(session, user.actor, experiment_id, data)
+    except ValidationFailed as error:
+        session.rollback()
+        return _report_page(
+            request, session, user, experiment_id, decision_typed=form, decision_errors=field_messages(error)
+        )
+    return see_other(f"/experiments/{experiment_id}", saved="decision")
 
 
 @router.post("/experiments/{experiment_id}/summaries")

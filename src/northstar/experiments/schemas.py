@@ -68,6 +68,7 @@ class ExperimentCreate(BaseModel):
     metrics: list[MetricDefinition] = Field(default_factory=list, max_length=50)
     settings: AnalysisChoices = Field(default_factory=AnalysisChoices)
     idea_id: int | None = None
+    key_result_id: int | None = None
 
     @model_validator(mode="after")
     def _unique_keys(self) -> ExperimentCreate:
@@ -85,6 +86,7 @@ class ExperimentUpdate(BaseModel):
     metrics: list[MetricDefinition] | None = Field(default=None, max_length=50)
     settings: AnalysisChoices | None = None
     idea_id: int | None = None
+    key_result_id: int | None = None
     #: the analysis window of results computed from events (set automatically by the status changes)
     started_at: datetime | None = None
     ended_at: datetime | None = None
@@ -132,6 +134,8 @@ class ExperimentRead(BaseModel):
     metrics: list[MetricDefinition]
     settings: AnalysisChoices
     idea_id: int | None
+    key_result_id: int | None = None
+    design: dict[str, Any] | None = None
     started_at: datetime | None
     ended_at: datetime | None
     exposure_summary: dict[str, Any] | None = None
@@ -244,3 +248,73 @@ class RefreshResult(BaseModel):
     window_start: datetime | None
     window_end: datetime | None
     computed_at: datetime
+
+
+class DesignRequest(BaseModel):
+    """What a sample-size plan needs: the metric's baseline (a rate for proportions, a mean and its standard
+    deviation for means), the smallest effect worth detecting, α, power and the people entering per day."""
+
+    metric_type: Literal["proportion", "mean"] = "proportion"
+    baseline: float = Field(gt=-1e12, lt=1e12)
+    standard_deviation: float | None = Field(default=None, gt=0, lt=1e12)
+    mde: float = Field(gt=-1e12, lt=1e12)
+    mde_relative: bool = True
+    alpha: float = Field(default=0.05, gt=0, lt=0.5)
+    power: float = Field(default=0.8, ge=0.5, lt=1)
+    daily_traffic: float | None = Field(default=None, gt=0, lt=1e12)
+    variants: int | None = Field(default=None, ge=2, le=20)
+
+
+class DesignRead(DesignRequest):
+    """The plan: people per variant and in all, days at the daily traffic, and the rates it is planned for."""
+
+    per_variant: int
+    total: int
+    days: int | None
+    effect: float
+    treatment: float
+    variants: int | None = None
+    planned_at: datetime | None = None
+
+
+Decision = Literal["ship", "roll_back", "iterate"]
+
+
+class DecisionCreate(BaseModel):
+    """Ship the variant, roll back to the baseline, or iterate; ``reason`` is required, in the decider's words."""
+
+    decision: Decision
+    reason: str = Field(min_length=3, max_length=10_000)
+    variation: str | None = Field(default=None, max_length=100)
+    key_result_id: int | None = None
+    confidence: float = Field(default=0.7, ge=0, le=1)
+
+
+class DecisionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    experiment_id: int
+    decision: Decision
+    reason: str
+    metric_key: str | None
+    variation: str | None
+    effect: float | None
+    ci_low: float | None
+    ci_high: float | None
+    idea_id: int | None
+    idea_status: str | None
+    key_result_id: int | None
+    check_in_id: int | None
+    decided_by: int | None
+    created_at: datetime
+
+
+class EffectPoint(BaseModel):
+    """The cumulative effect of one variant on the goal metric with the data up to the end of ``day``."""
+
+    day: str
+    variation: str
+    users: int
+    effect: float | None
+    ci_low: float | None
+    ci_high: float | None

@@ -89,6 +89,20 @@ def _check_idea(session: Session, actor: Actor, idea_id: int | None) -> None:
         )
 
 
+def _check_key_result(session: Session, actor: Actor, key_result_id: int | None) -> None:
+    if key_result_id is None:
+        return
+    from northstar.strategy.models import KeyResult  # a reference check only; strategy stays its own module
+
+    try:
+        get_owned(session, KeyResult, key_result_id, actor.workspace_id, "key result")
+    except NotFound:
+        raise ValidationFailed(
+            f"key_result_id: no key result {key_result_id} in this workspace",
+            [FieldError("key_result_id", "unknown")],
+        )
+
+
 def _stamp_status(experiment: Experiment, status: str) -> None:
     if status == "running" and experiment.started_at is None:
         experiment.started_at = utcnow()
@@ -99,6 +113,7 @@ def _stamp_status(experiment: Experiment, status: str) -> None:
 def create_experiment(session: Session, actor: Actor, data: ExperimentCreate) -> Experiment:
     actor.require("experiments.write")
     _check_idea(session, actor, data.idea_id)
+    _check_key_result(session, actor, data.key_result_id)
     exists = session.scalar(
         select(Experiment.id).where(Experiment.workspace_id == actor.workspace_id, Experiment.key == data.key)
     )
@@ -159,6 +174,15 @@ def list_experiments(session: Session, actor: Actor, params: ListParams) -> Page
     )
 
 
+def experiments_for_flag(session: Session, actor: Actor, flag_key: str) -> list[Experiment]:
+    """The experiments whose exposures are this feature flag's ``$feature_flag_called`` events."""
+    actor.require(READ)
+    query = select(Experiment).where(
+        Experiment.workspace_id == actor.workspace_id, Experiment.feature_flag == flag_key
+    )
+    return list(session.scalars(query.order_by(Experiment.created_at.desc(), Experiment.id.desc())))
+
+
 def update_experiment(
     session: Session, actor: Actor, experiment_id: int, data: ExperimentUpdate
 ) -> Experiment:
@@ -170,6 +194,8 @@ def update_experiment(
             changes.pop(key)
     if "idea_id" in changes:
         _check_idea(session, actor, changes["idea_id"])
+    if "key_result_id" in changes:
+        _check_key_result(session, actor, changes["key_result_id"])
     if "status" in changes:
         _stamp_status(experiment, changes["status"])
     changed = apply_changes(experiment, changes)

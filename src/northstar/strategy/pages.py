@@ -20,7 +20,7 @@ from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-SOURCE_WORDS = {"manual": "Typed in", "metric": "From the metric"}
+SOURCE_WORDS = {"manual": "Typed in", "metric": "From the metric", "experiment": "An experiment's decision"}
 
 
 def kr_value(value: float | None, unit: str = "") -> str:

@@ -69,8 +69,12 @@ def _query_sent_at(request: Request) -> datetime | None:
     return None
 
 
-def build_router(get_service: Callable[[Request], IngestService]) -> APIRouter:
-    """The capture routes, bound to the service returned by ``get_service``."""
+def build_router(get_service: Callable[[Request], IngestService], serve_flags: bool = True) -> APIRouter:
+    """The capture routes, bound to the service returned by ``get_service``.
+
+    With ``serve_flags``, ``/flags`` and ``/decide`` answer an empty flag set (the stand-alone capture server); the
+    web app passes ``False`` because its flags module answers them with the workspace's flags.
+    """
     from northstar.analytics.ingest.compat import (  # compat imports this module
         CaptureRoute,
         add_compat_routes,
@@ -146,7 +150,7 @@ def build_router(get_service: Callable[[Request], IngestService]) -> APIRouter:
     for path in ("/batch", *POSTHOG_CAPTURE_PATHS):
         for variant in (path, path + "/"):
             router.add_api_route(variant, posthog_capture, methods=["POST", "GET"])
-    for path in ("/flags", "/decide"):
+    for path in ("/flags", "/decide") if serve_flags else ():
         for variant in (path, path + "/"):
             router.add_api_route(variant, posthog_flags, methods=["POST"])
     for kind in ("batch", "track", "identify", "page", "screen", "group", "alias"):
