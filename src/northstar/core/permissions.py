@@ -57,6 +57,7 @@ PERMISSION_TABLE: dict[str, set[Role]] = {
     "reviews.manage": _LEADERS,
     "maturity.write": _LEADERS,
     "jobs.run": _WRITERS,
+    "integrations.manage": _LEADERS,
     "audit.read": _LEADERS,
     "members.manage": _ADMINS,
     "tokens.manage": _ADMINS,
