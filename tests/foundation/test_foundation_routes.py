@@ -36,6 +36,10 @@ PUBLIC = {
     # form's heading, and accepts a post only with a fresh signed form token (tests/feedback/test_embed_form.py).
     ("GET", "/embed/feedback/{form_key}"),
     ("POST", "/embed/feedback/{form_key}"),
+    # A connected service (Zendesk, GitHub, Jira) calls its connection's webhook address without a Northstar login:
+    # the call is authenticated by the service's signature over the body, refused unsigned, wrongly signed, stale or
+    # replayed, and answers 404 for an unknown address (tests/integrations/test_integrations_faces.py).
+    ("POST", "/api/v1/integrations/webhooks/{webhook_key}"),
 }
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 

@@ -23,11 +23,12 @@ def _key(url: object) -> str:
     return make_url(str(url)).render_as_string(hide_password=False)
 
 
-def remember(settings: Settings) -> str:
-    """Note the secret of the database ``settings`` serve; returns it."""
-    secret = settings.resolved_secret_key()
+def remember(database_url: str, secret: str) -> str:
+    """Note the server secret of the database at ``database_url`` (for the jobs on it); returns the secret."""
+    key = _key(database_url)
     with _lock:
-        _secrets[_key(settings.resolved_database_url())] = secret
+        if _secrets.get(key) != secret:
+            _secrets[key] = secret
     return secret
 
 

@@ -95,6 +95,11 @@ def _connection(session: Session, actor: Actor, connection_id: int) -> Connectio
 
 
 def _connector(connection: Connection, secret_key: str) -> Connector:
+    if connection.config.get("demo") == "true":
+        raise Conflict(
+            "this is a demo connection: it shows past runs but reaches no service; add a connection of your own "
+            "to sync"
+        )
     return build(
         connection.service, dict(connection.config), unseal(secret_key, connection.sealed_credentials)
     )
@@ -237,6 +242,10 @@ def check_can_sync(
     """The connection, unless a sync of it is running now (``Conflict``); killed runs are marked interrupted."""
     actor.require(PERMISSION)
     connection = _connection(session, actor, connection_id)
+    if connection.config.get("demo") == "true":
+        raise Conflict(
+            "this is a demo connection: it shows past runs but reaches no service; add your own to sync"
+        )
     now = now or utcnow()
     for run in _running(session, connection.id):
         if now - _aware(run.heartbeat_at) < STALE_AFTER:
