@@ -37,7 +37,7 @@ Secret = Annotated[str, Depends(server_secret)]
 
 
 @router.get("/services")
-def list_services() -> list[dict[str, object]]:
+def list_services(actor: ApiActor) -> list[dict[str, object]]:
     """The services a connection can be made to, with their settings and credentials (names only)."""
     return [
         {
