@@ -101,6 +101,12 @@ MODULES: tuple[ModuleSpec, ...] = (
         "budget",
         "Budget plan lines, actual spend from finance and plan against actual.",
     ),
+    ModuleSpec(
+        "integrations",
+        (NavItem("Integrations", "/integrations", "Settings", 3),),
+        "integrations",
+        "Connections to Zendesk, GitHub Issues and Jira: sync, webhooks, ideas linked to issues.",
+    ),
     # after experiments and analytics: the demo flag runs the demo's pricing experiment and adds its exposure events
     ModuleSpec(
         "flags",

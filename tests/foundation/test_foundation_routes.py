@@ -40,6 +40,10 @@ PUBLIC = {
     # server's secret; a forged, unknown, revoked or expired one answers the same 404 that names nothing, and the
     # page shows idea titles, status, team and month only (tests/reports/test_reports_sharing.py).
     ("GET", "/share/{token}"),
+    # A connected service (Zendesk, GitHub, Jira) calls its connection's webhook address without a Northstar login:
+    # the call is authenticated by the service's signature over the body, refused unsigned, wrongly signed, stale or
+    # replayed, and answers 404 for an unknown address (tests/integrations/test_integrations_faces.py).
+    ("POST", "/api/v1/integrations/webhooks/{webhook_key}"),
 }
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 

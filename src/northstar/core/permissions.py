@@ -59,6 +59,7 @@ PERMISSION_TABLE: dict[str, set[Role]] = {
     "maturity.write": _LEADERS,
     "reports.write": _LEADERS,
     "jobs.run": _WRITERS,
+    "integrations.manage": _LEADERS,
     "audit.read": _LEADERS,
     "members.manage": _ADMINS,
     "tokens.manage": _ADMINS,

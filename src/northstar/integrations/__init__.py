@@ -1,0 +1,1 @@
+"""Connectors that keep feedback and ideas in sync with Zendesk, GitHub Issues and Jira."""

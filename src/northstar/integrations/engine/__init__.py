@@ -1,0 +1,1 @@
+"""Pure parts of the integrations: signatures, mapping service records to Northstar records, status moves."""
