@@ -267,3 +267,46 @@ def test_api_configure_validates_and_checks_the_role(
         sso.configure_sso(
             session, pm, SsoConfigure(issuer=provider.issuer, client_id="c"), SecretBox("test-secret")
         )
+
+
+def test_cli_configure_show_and_disable(cli: Any, provider: Provider) -> None:
+    from northstar.cli import app
+
+    configured = cli.invoke(  # type: ignore[attr-defined]
+        app,
+        [
+            "sso", "configure", "--issuer", provider.issuer, "--client-id", "northstar", "--client-secret", "cli-secret",
+            "--domain", "acme.example", "--group-role", "leads=head_of_product", "--required", "--format", "json",
+        ],
+    )  # fmt: skip
+    assert configured.exit_code == 0, configured.output
+    assert "cli-secret" not in configured.output and '"sso_required": true' in configured.output
+    assert '"break_glass_email": "hop@example.com"' in configured.output  # the acting owner by default
+    shown = cli.invoke(app, ["sso", "show", "--format", "json"])  # type: ignore[attr-defined]
+    assert (
+        shown.exit_code == 0
+        and '"leads": "head_of_product"' in shown.output
+        and "cli-secret" not in shown.output
+    )
+    bad = cli.invoke(
+        app, ["sso", "configure", "--issuer", provider.issuer, "--client-id", "x", "--group-role", "leads"]
+    )  # type: ignore[attr-defined]
+    assert bad.exit_code == 2 and "GROUP=ROLE" in bad.output
+    wrong_role = cli.invoke(  # type: ignore[attr-defined]
+        app,
+        [
+            "sso",
+            "configure",
+            "--issuer",
+            provider.issuer,
+            "--client-id",
+            "x",
+            "--client-secret",
+            "-",
+            "--default-role",
+            "owner",
+        ],
+    )
+    assert wrong_role.exit_code == 2 and "never makes an owner" in wrong_role.output
+    off = cli.invoke(app, ["sso", "disable", "--format", "json"])  # type: ignore[attr-defined]
+    assert off.exit_code == 0 and '"enabled": false' in off.output

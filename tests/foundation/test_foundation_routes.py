@@ -36,6 +36,15 @@ PUBLIC = {
     # form's heading, and accepts a post only with a fresh signed form token (tests/feedback/test_embed_form.py).
     ("GET", "/embed/feedback/{form_key}"),
     ("POST", "/embed/feedback/{form_key}"),
+    # The steps of signing in come before a login by nature: the second factor (it needs the short-lived challenge
+    # cookie that a right password sets, tests/accounts/test_two_factor_and_throttle.py) and single sign-on's start
+    # and callback (the callback needs the state and browser binding of a sign-in Northstar started,
+    # tests/accounts/test_sso.py).
+    ("GET", "/login/two-factor"),
+    ("POST", "/login/two-factor"),
+    ("POST", "/sso/start"),
+    ("GET", "/sso/callback"),
+    ("GET", "/sso/{slug}"),
 }
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 

@@ -168,7 +168,7 @@ def _sso_page(
         "sso_settings.html",
         status_code=status_code,
         user=user,
-        current=current,
+        config=current,
         can_edit=user.actor.can("sso.manage"),
         roles=ROLE_CHOICES,
         callback_url=str(request.url_for("sso_callback")),
