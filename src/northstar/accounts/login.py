@@ -125,6 +125,7 @@ def password_login(
         raise
     refusal = _sso_only_refusal(session, user)
     if refusal is not None:
+        session.rollback()  # a refused login leaves no trace (not even last_login_at)
         raise refusal
     if two_factor.is_enabled(session, user.id):
         secret = secrets.token_urlsafe(32)
