@@ -6,6 +6,7 @@ passwords except for the break-glass owner; the client secret is stored encrypte
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -62,9 +63,14 @@ def test_sign_in_creates_the_account_with_the_role_of_its_groups(
         == 401
     )
     # the home page opens in that workspace; logging out ends the Northstar session
-    assert client.get("/").status_code == 200
-    csrf = client.get("/api/v1/me")  # still signed in
-    assert csrf.status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200 and world.workspace.name in home.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
+    assert csrf is not None
+    assert (
+        client.post("/logout", data={"csrf_token": csrf.group(1)}, follow_redirects=False).status_code == 303
+    )
+    assert client.get("/api/v1/me").status_code == 401
 
 
 def test_group_change_at_the_provider_changes_the_role_at_the_next_sign_in(
