@@ -39,7 +39,9 @@ class ModuleSpec:
 
 
 MODULES: tuple[ModuleSpec, ...] = (
-    ModuleSpec("accounts"),
+    ModuleSpec(
+        "accounts", (NavItem("Single sign-on", "/settings/sso", "Settings", 9),), "sso", "Single sign-on."
+    ),
     ModuleSpec(
         "customers",
         (NavItem("Customers", "/customers", "Settings", 1),),

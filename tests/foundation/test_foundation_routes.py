@@ -44,6 +44,15 @@ PUBLIC = {
     # the call is authenticated by the service's signature over the body, refused unsigned, wrongly signed, stale or
     # replayed, and answers 404 for an unknown address (tests/integrations/test_integrations_faces.py).
     ("POST", "/api/v1/integrations/webhooks/{webhook_key}"),
+    # The steps of signing in come before a login by nature: the second factor (it needs the short-lived challenge
+    # cookie that a right password sets, tests/accounts/test_two_factor_and_throttle.py) and single sign-on's start
+    # and callback (the callback needs the state and browser binding of a sign-in Northstar started,
+    # tests/accounts/test_sso.py).
+    ("GET", "/login/two-factor"),
+    ("POST", "/login/two-factor"),
+    ("POST", "/sso/start"),
+    ("GET", "/sso/callback"),
+    ("GET", "/sso/{slug}"),
 }
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 

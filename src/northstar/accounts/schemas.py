@@ -66,3 +66,55 @@ class TokenRead(BaseModel):
 
 class TokenCreated(TokenRead):
     token: str = Field(description="The secret; shown only once.")
+
+
+class SsoConfigure(BaseModel):
+    """A workspace's single sign-on settings. ``client_secret`` may be left out to keep the stored one."""
+
+    issuer: str = Field(
+        min_length=8, max_length=500, description="The provider's issuer URL (discovery base)."
+    )
+    client_id: str = Field(min_length=1, max_length=300)
+    client_secret: str | None = Field(default=None, min_length=1, max_length=1000)
+    allowed_domains: list[str] = Field(default_factory=list, max_length=50)
+    create_accounts: bool = Field(
+        default=True, description="Create an account on first sign-in (just in time)."
+    )
+    default_role: Role = Role.VIEWER
+    groups_claim: str = Field(default="groups", min_length=1, max_length=100)
+    group_roles: dict[str, Role] = Field(default_factory=dict, description="Provider group name -> role.")
+    sso_required: bool = Field(
+        default=False, description="Refuse password logins, except the break-glass owner."
+    )
+    break_glass_email: EmailStr | None = Field(
+        default=None, description="An owner who may still use a password."
+    )
+
+
+class SsoRead(BaseModel):
+    """What is shown of a workspace's single sign-on: everything but the secret."""
+
+    enabled: bool
+    issuer: str
+    client_id: str
+    client_secret_set: bool
+    allowed_domains: list[str]
+    create_accounts: bool
+    default_role: Role
+    groups_claim: str
+    group_roles: dict[str, Role]
+    sso_required: bool
+    break_glass_email: str | None
+    sign_in_path: str = Field(description="The path that starts a sign-in into this workspace.")
+
+
+class TwoFactorEnrolment(BaseModel):
+    """A TOTP secret being set up: shown once, with its otpauth URI for an authenticator app."""
+
+    secret: str
+    uri: str
+
+
+class TwoFactorStatus(BaseModel):
+    enabled: bool
+    recovery_codes_left: int

@@ -13,11 +13,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from northstar.accounts.models import ApiToken, LoginSession, Membership, User, Workspace
+from northstar.accounts.models import ApiToken, LoginSession, Membership, SsoSettings, User, Workspace
 from northstar.accounts.schemas import MemberRead, TokenCreate, UserCreate, WorkspaceCreate
 from northstar.core import audit
 from northstar.core.database import utcnow
-from northstar.core.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed
+from northstar.core.errors import (
+    AuthenticationRequired,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from northstar.core.permissions import Actor, Role, TokenScope
 
 _hasher = PasswordHasher()
@@ -173,23 +179,42 @@ class NewLoginSession:
     expires_at: datetime
 
 
-def start_login_session(session: Session, user: User, hours: int) -> NewLoginSession:
-    """Open a server-side session for ``user`` in their first workspace; returns the cookie secret."""
+def start_login_session(
+    session: Session, user: User, hours: int, workspace_id: int | None = None, auth_method: str = "password"
+) -> NewLoginSession:
+    """Open a server-side session for ``user`` in ``workspace_id`` (default: their first workspace that a
+    password login may enter); returns the cookie secret."""
     secret = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
-    memberships = workspaces_of(session, user.id)
+    if workspace_id is None:
+        allowed = [
+            ws.id
+            for ws, _role in workspaces_of(session, user.id)
+            if password_allowed(session, user.id, ws.id)
+        ]
+        workspace_id = allowed[0] if allowed else None
     expires = utcnow() + timedelta(hours=hours)
     session.add(
         LoginSession(
             token_hash=_sha256(secret),
             user_id=user.id,
-            workspace_id=memberships[0][0].id if memberships else None,
+            workspace_id=workspace_id,
             csrf_token=csrf,
             expires_at=expires,
+            auth_method=auth_method,
         )
     )
     session.flush()
     return NewLoginSession(secret=secret, csrf_token=csrf, expires_at=expires)
+
+
+def password_allowed(session: Session, user_id: int, workspace_id: int) -> bool:
+    """Whether a password login may enter the workspace: yes unless its single sign-on is required, and then
+    only for its break-glass owner."""
+    settings = session.scalar(select(SsoSettings).where(SsoSettings.workspace_id == workspace_id))
+    if settings is None or not settings.enabled or not settings.sso_required:
+        return True
+    return settings.break_glass_user_id == user_id
 
 
 def resolve_login_session(session: Session, secret: str) -> LoginSession | None:
@@ -229,8 +254,15 @@ def end_login_session(session: Session, secret: str) -> None:
 
 
 def switch_workspace(session: Session, login: LoginSession, workspace_id: int) -> None:
-    """Make ``workspace_id`` the session's current workspace (the user must be a member)."""
+    """Make ``workspace_id`` the session's current workspace (the user must be a member, and a workspace that
+    requires single sign-on is entered only by signing in through it)."""
     actor_for(session, login.user_id, workspace_id)
+    if login.auth_method != "sso" and not password_allowed(session, login.user_id, workspace_id):
+        workspace = session.get(Workspace, workspace_id)
+        name = workspace.name if workspace else "this workspace"
+        raise PermissionDenied(f"{name} requires single sign-on: log out and sign in with single sign-on")
+    if login.auth_method == "sso" and workspace_id != login.workspace_id:
+        raise PermissionDenied("a single sign-on session stays in its workspace: log out to enter another")
     login.workspace_id = workspace_id
 
 

@@ -64,6 +64,7 @@ PERMISSION_TABLE: dict[str, set[Role]] = {
     "members.manage": _ADMINS,
     "tokens.manage": _ADMINS,
     "workspace.manage": _ADMINS,
+    "sso.manage": _ADMINS,
 }
 
 #: what each token scope may do at most (intersected with the token creator's role)

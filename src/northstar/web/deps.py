@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from northstar.accounts import service as accounts
+from northstar.accounts.encryption import SecretBox
 from northstar.accounts.models import LoginSession, User
 from northstar.core.errors import AuthenticationRequired, NorthstarError, NotFound, PermissionDenied
 from northstar.core.permissions import Actor, Role
@@ -128,3 +129,13 @@ def check_csrf(user: PageUser, token: str | None) -> None:
     """Refuse a form post whose CSRF token does not match the session's."""
     if not token or not hmac.compare_digest(token, user.csrf_token):
         raise PermissionDenied("the form's security token is missing or stale; reload the page and try again")
+
+
+def secret_box(request: Request) -> SecretBox:
+    """Encryption of stored credentials with the key derived from this server's secret key."""
+    return SecretBox(request.app.state.secret_key)
+
+
+def client_address(request: Request) -> str:
+    """The address a request came from (the direct peer; a proxy in front must be trusted to pass its own)."""
+    return request.client.host if request.client else "unknown"

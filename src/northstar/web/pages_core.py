@@ -1,4 +1,4 @@
-"""Core pages: login and logout, the workspace home, switching workspace, job progress, health."""
+"""Core pages: login (password, then a second factor when set up) and logout, the workspace home, switching workspace, job progress, health."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from northstar.accounts import login as login_flow
 from northstar.accounts import service as accounts
+from northstar.accounts import sso
 from northstar.core import jobs
 from northstar.core.charts import bar_chart, line_chart
-from northstar.core.errors import AuthenticationRequired
+from northstar.core.errors import AuthenticationRequired, PermissionDenied
 from northstar.home.service import module_panels, workspace_overview
-from northstar.web.deps import DB, SESSION_COOKIE, CurrentUser, check_csrf
+from northstar.web.deps import DB, SESSION_COOKIE, CurrentUser, check_csrf, client_address
 from northstar.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+CHALLENGE_COOKIE = "northstar_login_step"
 
 
 def _safe_next(target: str | None) -> str:
@@ -30,9 +33,30 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _login_page(request: Request, session: DB, status_code: int = 200, **context: object) -> Response:
+    context.setdefault("next", "/")
+    context.setdefault("error", None)
+    return render(
+        request, "login.html", status_code=status_code, sso_available=sso.sso_available(session), **context
+    )
+
+
+def set_session_cookie(request: Request, response: Response, secret: str) -> None:
+    """The login cookie: HttpOnly, SameSite=Lax, Secure behind HTTPS, as long as the session lasts."""
+    settings = request.app.state.settings
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+    )
+
+
 @router.get("/login")
-def login_form(request: Request, next: str | None = None) -> Response:
-    return render(request, "login.html", next=_safe_next(next), error=None)
+def login_form(request: Request, session: DB, next: str | None = None) -> Response:
+    return _login_page(request, session, next=_safe_next(next))
 
 
 @router.post("/login")
@@ -43,24 +67,32 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
-    """Check the credentials and open a server-side session (HttpOnly, SameSite=Lax cookie)."""
-    try:
-        user = accounts.authenticate(session, email, password)
-    except AuthenticationRequired as exc:
-        return render(
-            request, "login.html", status_code=401, next=_safe_next(next), error=str(exc), email=email
-        )
+    """Check the credentials (throttled per account and address) and open a server-side session, or ask for
+    the second factor when the account has two-factor login."""
     settings = request.app.state.settings
-    login = accounts.start_login_session(session, user, settings.session_hours)
+    try:
+        outcome = login_flow.password_login(
+            session, email, password, client_address(request), settings.session_hours, _safe_next(next)
+        )
+    except (AuthenticationRequired, PermissionDenied, login_flow.TooManyAttempts) as exc:
+        return _login_page(
+            request, session, status_code=exc.status, next=_safe_next(next), error=str(exc), email=email
+        )
+    if outcome.challenge is not None:
+        response = RedirectResponse("/login/two-factor", status_code=303)
+        response.set_cookie(
+            CHALLENGE_COOKIE,
+            outcome.challenge,
+            max_age=int(login_flow.CHALLENGE_LIFETIME.total_seconds()),
+            httponly=True,
+            secure=settings.secure_cookies,
+            samesite="lax",
+            path="/login",
+        )
+        return response
+    assert outcome.login is not None
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        login.secret,
-        max_age=settings.session_hours * 3600,
-        httponly=True,
-        secure=settings.secure_cookies,
-        samesite="lax",
-    )
+    set_session_cookie(request, response, outcome.login.secret)
     return response
 
 
