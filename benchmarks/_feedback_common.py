@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from _results import results_folder
+
 REPOSITORY = Path(__file__).resolve().parents[1]
-RESULTS = REPOSITORY / "benchmarks" / "results"
+RESULTS = results_folder()
 
 
 def shared_data() -> Path:
@@ -49,7 +51,8 @@ def machine_note() -> str:
 
 
 def write_results(name: str, title: str, body: str, data: dict[str, Any]) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
-    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2, default=float) + "\n", encoding="utf-8")
+    folder = results_folder()  # read at call time: NORTHSTAR_BENCHMARK_RESULTS may change between runs
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+    (folder / f"{name}.json").write_text(json.dumps(data, indent=2, default=float) + "\n", encoding="utf-8")
     print(body)

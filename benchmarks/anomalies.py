@@ -22,14 +22,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from _results import results_folder
 from northstar.analytics.anomalies import detect_anomalies
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = results_folder()
 WEEKLY = np.array([1.0, 1.04, 1.03, 1.0, 0.93, 0.52, 0.48])
 START = date(2025, 1, 6)
 SIZES = (0.25, 0.4, 0.6)

@@ -19,20 +19,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from _results import results_folder
 from northstar.experiments.stats.bayesian import bayesian_test
 from northstar.experiments.stats.frequentist import t_test
 from northstar.experiments.stats.results import SequentialSettings
 from northstar.experiments.stats.statistics import Proportion, Ratio, RegressionAdjusted, SampleMean
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = results_folder()
 
 
 @dataclass
@@ -235,6 +236,8 @@ def markdown(agree: list[dict[str, Any]], peek: list[dict[str, Any]], alpha: flo
         "| statistic | analysis | cases | Δ expected | Δ interval | Δ p / chance to win | Northstar µs | gbstats µs |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    if not agree:
+        lines.append("| — (gbstats 0.8.0 is not installed) | — | — | — | — | — | — | — |")
     for r in agree:
         lines.append(
             f"| {r['statistic']} | {r['analysis']} | {r['cases']} | {r['max_diff_expected']:.1e} | "
@@ -272,7 +275,12 @@ def main() -> None:
     try:
         agree = agreement(args.cases, args.seed)
     except ImportError:
-        raise SystemExit("the peer is missing: .venv/bin/pip install --no-deps gbstats==0.8.0")
+        # the peeking half needs no peer: run it and show "—" for the agreement table
+        print(
+            "the peer is missing (.venv/bin/pip install --no-deps gbstats==0.8.0): no agreement table",
+            file=sys.stderr,
+        )
+        agree = []
     peek = peeking(args.experiments, args.looks, args.users_per_look, args.seed)
     text = markdown(agree, peek, 0.05)
     print(text)

@@ -29,7 +29,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,6 +38,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from _results import results_folder
 from northstar import modules
 from northstar.core.database import create_database_engine, create_session_factory
 from northstar.core.listing import ListParams, forget_capped_listings
@@ -58,7 +58,7 @@ from northstar.feedback.models.curation import (
 )
 from web_pages_seed import _bulk, seed_workspace
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = results_folder()
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 console = Console(width=150)

@@ -41,10 +41,11 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from _results import results_folder
 from northstar.analytics.ingest.log import LogLoader
 from northstar.analytics.ingest.service import StoreRegistry
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = results_folder()
 KEY = "phc_benchmark_key"
 WORKSPACE = "bench"
 

@@ -17,9 +17,11 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from _results import cell, results_folder
 from northstar.decisions.solve.common import SolverSettings
 from northstar.decisions.solve.portfolio import PortfolioIdea, PortfolioProblem, lp_relaxation, solve
 from northstar.decisions.solve.portfolio_model import greedy_selection, ratio_order
@@ -27,7 +29,8 @@ from northstar.decisions.solve.portfolio_model import greedy_selection, ratio_or
 DATA = Path(
     os.environ.get("NORTHSTAR_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data")
 )
-RESULTS = Path(__file__).resolve().parent / "results"
+
+RESULTS = results_folder()
 
 
 @dataclass
@@ -107,11 +110,16 @@ def run(
         "published_best": published,
         "lp_bound": lp_bound,
         "gap_to_published_pct": None if not published else 100 * (published - result.value) / published,
-        "gap_to_lp_pct": 100 * (lp_bound - result.value) / lp_bound,
-        "greedy_gap_to_lp_pct": 100 * (lp_bound - greedy_value) / lp_bound,
+        "gap_to_lp_pct": 100 * (lp_bound - result.value) / lp_bound if lp_bound else None,
+        "greedy_gap_to_lp_pct": 100 * (lp_bound - greedy_value) / lp_bound if lp_bound else None,
         "own_gap_pct": 100 * (result.gap or 0.0),
         "seconds": seconds,
     }
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [value for value in values if value is not None]
+    return statistics.fmean(present) if present else None
 
 
 def summarize(rows: list[dict], settings: SolverSettings) -> dict:
@@ -121,11 +129,12 @@ def summarize(rows: list[dict], settings: SolverSettings) -> dict:
     return {
         "instances": len(rows),
         "matched_or_beaten": matched,
-        "matched_or_beaten_pct": 100 * matched / max(1, len(with_reference)),
+        "with_reference": len(with_reference),
+        "matched_or_beaten_pct": 100 * matched / len(with_reference) if with_reference else None,
         "beaten": beaten,
         "proven_optimal": sum(1 for r in rows if r["status"] == "optimal"),
-        "mean_gap_to_lp_pct": statistics.fmean(r["gap_to_lp_pct"] for r in rows),
-        "mean_greedy_gap_to_lp_pct": statistics.fmean(r["greedy_gap_to_lp_pct"] for r in rows),
+        "mean_gap_to_lp_pct": _mean(r["gap_to_lp_pct"] for r in rows),
+        "mean_greedy_gap_to_lp_pct": _mean(r["greedy_gap_to_lp_pct"] for r in rows),
         "mean_gap_to_published_pct": statistics.fmean(r["gap_to_published_pct"] for r in with_reference)
         if with_reference
         else None,
@@ -142,21 +151,20 @@ def table(rows: list[dict], summary: dict) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        published = "—" if r["published_best"] is None else f"{r['published_best']:.0f}"
-        to_published = "—" if r["gap_to_published_pct"] is None else f"{r['gap_to_published_pct']:+.3f}"
         lines.append(
-            f"| {r['instance']} | {r['status']} | {r['value']:.0f} | {r['greedy']:.0f} | {published} "
-            f"| {r['lp_bound']:.1f} | {to_published} | {r['gap_to_lp_pct']:.3f} | {r['greedy_gap_to_lp_pct']:.3f} "
-            f"| {r['own_gap_pct']:.3f} | {r['seconds']:.1f} |"
+            f"| {r['instance']} | {r['status']} | {cell(r['value'], '.0f')} | {r['greedy']:.0f} "
+            f"| {cell(r['published_best'], '.0f')} | {cell(r['lp_bound'], '.1f')} "
+            f"| {cell(r['gap_to_published_pct'], '+.3f')} | {cell(r['gap_to_lp_pct'], '.3f')} "
+            f"| {cell(r['greedy_gap_to_lp_pct'], '.3f')} | {r['own_gap_pct']:.3f} | {r['seconds']:.1f} |"
         )
     lines += [
         "",
-        f"Instances: {summary['instances']}; 1998 best matched or beaten: {summary['matched_or_beaten']} "
-        f"({summary['matched_or_beaten_pct']:.1f} %; strictly beaten: {summary['beaten']}); "
+        f"Instances: {summary['instances']} ({summary['with_reference']} with a published best); 1998 best "
+        f"matched or beaten: {summary['matched_or_beaten']} ({cell(summary['matched_or_beaten_pct'], '.1f')} %; strictly beaten: {summary['beaten']}); "
         f"proven optimal: {summary['proven_optimal']}; mean gap to the 1998 best: "
-        f"{summary['mean_gap_to_published_pct']:+.4f} % (negative: better).",
-        f"Mean gap to LP bound: Northstar {summary['mean_gap_to_lp_pct']:.3f} %, greedy by ratio "
-        f"{summary['mean_greedy_gap_to_lp_pct']:.3f} %. Product solver (CP-SAT + genetic search), "
+        f"{cell(summary['mean_gap_to_published_pct'], '+.4f')} % (negative: better).",
+        f"Mean gap to LP bound: Northstar {cell(summary['mean_gap_to_lp_pct'], '.3f')} %, greedy by ratio "
+        f"{cell(summary['mean_greedy_gap_to_lp_pct'], '.3f')} %. Product solver (CP-SAT + genetic search), "
         f"{summary['time_limit_seconds']} s per instance, "
         f"{summary['workers']} workers, seed {summary['seed']}.",
     ]

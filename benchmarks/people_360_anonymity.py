@@ -16,9 +16,9 @@ import json
 import random
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
+from _results import results_folder
 from northstar.people.engine.reviews import (
     ANONYMOUS_GROUPS,
     Question,
@@ -34,8 +34,9 @@ QUESTIONS = Questionnaire(
         Question("free", "comment", kind="comment"),
     )
 )
+
 RATING_IDS = [q.id for q in QUESTIONS.questions if q.kind == "rating"]
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = results_folder()
 
 
 def random_cycle(rng: random.Random) -> list[Response]:

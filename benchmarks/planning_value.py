@@ -18,10 +18,10 @@ import json
 import math
 import os
 import statistics
-from pathlib import Path
 
 import numpy as np
 
+from _results import results_folder
 from northstar.decisions.solve import portfolio, schedule
 from northstar.decisions.solve.cashflow import CashFlowProblem
 from northstar.decisions.solve.cashflow import solve as cash_flow
@@ -30,7 +30,7 @@ from northstar.decisions.solve.portfolio import PortfolioIdea, PortfolioProblem
 from northstar.decisions.solve.portfolio_model import greedy_selection
 from northstar.decisions.solve.schedule import ScheduleProblem, WorkItem, rank_order_schedule
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = results_folder()
 
 
 def generated_portfolio(seed: int, settings: SolverSettings) -> PortfolioProblem:

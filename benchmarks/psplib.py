@@ -19,6 +19,7 @@ import statistics
 import sys
 from pathlib import Path
 
+from _results import cell, results_folder
 from northstar.decisions.solve.common import SolverSettings
 from northstar.decisions.solve.schedule import ScheduleProblem, WorkItem, rank_order_schedule, solve
 from northstar.decisions.solve.schedule_model import earliest_and_tails
@@ -26,7 +27,8 @@ from northstar.decisions.solve.schedule_model import earliest_and_tails
 DATA = Path(
     os.environ.get("NORTHSTAR_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data")
 )
-RESULTS = Path(__file__).resolve().parent / "results"
+
+RESULTS = results_folder()
 
 
 def read_sm(path: Path, settings: SolverSettings) -> ScheduleProblem:
@@ -104,7 +106,7 @@ def run(path: Path, optima: dict[str, int], settings: SolverSettings) -> dict:
         "optimum": reference,
         "rank_order_makespan": baseline.makespan,
         "gap_to_reference_pct": None
-        if reference is None
+        if not reference or result.makespan is None
         else 100 * (result.makespan - reference) / reference,
         "seconds": result.seconds,
     }
@@ -114,6 +116,11 @@ def summarize(rows: list[dict], settings: SolverSettings) -> dict:
     seconds = [r["seconds"] for r in rows]
     gaps = [r["gap_to_reference_pct"] for r in rows if r["gap_to_reference_pct"] is not None]
     rank_gaps = [100 * (r["rank_order_makespan"] - r["optimum"]) / r["optimum"] for r in rows if r["optimum"]]
+    deviations = [
+        100 * (r["makespan"] - r["critical_path"]) / r["critical_path"]
+        for r in rows
+        if r["makespan"] is not None and r["critical_path"]
+    ]
     optimal = sum(1 for r in rows if r["status"] == "optimal")
     return {
         "instances": len(rows),
@@ -126,11 +133,7 @@ def summarize(rows: list[dict], settings: SolverSettings) -> dict:
         "max_seconds": max(seconds) if seconds else None,
         "mean_gap_to_reference_pct": statistics.fmean(gaps) if gaps else None,
         "rank_order_mean_gap_pct": statistics.fmean(rank_gaps) if rank_gaps else None,
-        "mean_deviation_from_critical_path_pct": statistics.fmean(
-            100 * (r["makespan"] - r["critical_path"]) / r["critical_path"] for r in rows
-        )
-        if rows
-        else None,
+        "mean_deviation_from_critical_path_pct": statistics.fmean(deviations) if deviations else None,
         "time_limit_seconds": settings.time_limit_seconds,
         "workers": settings.workers,
         "seed": settings.seed,
@@ -143,20 +146,19 @@ def table(rows: list[dict], summary: dict) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        optimum = "—" if r["optimum"] is None else str(r["optimum"])
         lines.append(
-            f"| {r['instance']} | {r['status']} | {r['makespan']} | {r['lower_bound']:.0f} | {optimum} "
-            f"| {r['rank_order_makespan']} | {r['seconds']:.3f} |"
+            f"| {r['instance']} | {r['status']} | {cell(r['makespan'])} | {cell(r['lower_bound'], '.0f')} "
+            f"| {cell(r['optimum'])} | {r['rank_order_makespan']} | {r['seconds']:.3f} |"
         )
     lines += [
         "",
         f"Proven optimal: {summary['proven_optimal']}/{summary['instances']} "
         f"({summary['proven_optimal_pct']:.1f} %); within 1 / 10 / 60 s: {summary['optimal_within_1s']} / "
         f"{summary['optimal_within_10s']} / {summary['optimal_within_60s']}; "
-        f"median {summary['median_seconds']:.3f} s, max {summary['max_seconds']:.3f} s.",
-        f"Mean gap to the published optimum: {summary['mean_gap_to_reference_pct']:.2f} % "
-        f"(rank-order serial SGS, as Jira Plans: {summary['rank_order_mean_gap_pct']:.2f} %). "
-        f"Mean deviation from the critical path: {summary['mean_deviation_from_critical_path_pct']:.2f} %.",
+        f"median {cell(summary['median_seconds'], '.3f')} s, max {cell(summary['max_seconds'], '.3f')} s.",
+        f"Mean gap to the published optimum: {cell(summary['mean_gap_to_reference_pct'], '.2f')} % "
+        f"(rank-order serial SGS, as Jira Plans: {cell(summary['rank_order_mean_gap_pct'], '.2f')} %). "
+        f"Mean deviation from the critical path: {cell(summary['mean_deviation_from_critical_path_pct'], '.2f')} %.",
         f"CP-SAT, time limit {summary['time_limit_seconds']} s, {summary['workers']} workers, seed {summary['seed']}. "
         "Published: CP-SAT 9.11, 8 workers, 480/480 optimal, median 0.02 s, 463 / 473 / 480 within 1 / 10 / 60 s.",
     ]

@@ -35,6 +35,7 @@ from typing import Any
 
 import duckdb
 
+from _results import results_folder
 from northstar.analytics.queries.engine import DuckDBEngine
 from northstar.analytics.queries.filters import DateRange, EventMatcher, event_ids
 from northstar.analytics.queries.funnels import FunnelQuery, FunnelStep, run_funnel
@@ -43,7 +44,7 @@ from northstar.analytics.queries.trends import TrendsQuery, _distinct_persons, r
 from northstar.analytics.store import EventStore
 from northstar.analytics.store.schema import create_statements
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = results_folder()
 START = datetime(2026, 1, 5)  # a Monday
 EVENT_WEIGHTS = [
     ("$pageview", 0.30), ("$autocapture", 0.16), ("$screen", 0.07), ("viewed_item", 0.07), ("search", 0.05),

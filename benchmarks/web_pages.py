@@ -48,11 +48,12 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from _results import results_folder
 from northstar.core.database import create_database_engine, create_session_factory
 from northstar.core.migrate import upgrade
 from web_pages_seed import BENCH_EMAIL, BENCH_PASSWORD, SeedResult, seed_workspace
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = results_folder()
 WRK_SCRIPT = Path(__file__).resolve().parent / "web_pages.lua"
 REPO = Path(__file__).resolve().parents[1]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"

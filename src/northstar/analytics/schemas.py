@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 MetricKind = Literal["north_star", "activation", "retention", "engagement", "revenue", "custom"]
 MetricMath = Literal[
     "total", "unique_users", "unique_accounts", "dau", "wau", "mau", "sum", "avg", "conversion"
 ]
 EventName = Field(min_length=1, max_length=400)
+#: an event name inside a list (funnel steps, exclusions): never empty
+StepName = Annotated[str, Field(min_length=1, max_length=400)]
+
+
+def _blank_is_none(value: Any) -> Any:
+    """An optional name sent as "" (an HTML form's empty choice, a fuzzer) means "none", not a property ''."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+#: an optional property or event name: blank means not given
+OptionalName = Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(_blank_is_none)]
+OptionalEvent = Annotated[Annotated[str, Field(max_length=400)] | None, BeforeValidator(_blank_is_none)]
 
 
 def _last_days() -> Any:
@@ -68,9 +80,9 @@ class TrendsSpec(RangedSpec):
     math: Literal[
         "total", "unique_users", "dau", "wau", "mau", "sum", "avg", "min", "max", "median", "p90"
     ] = "total"
-    math_property: str | None = Field(default=None, max_length=200)
+    math_property: OptionalName = None
     interval: Literal["hour", "day", "week", "month"] = "day"
-    breakdown: str | None = Field(default=None, max_length=200)
+    breakdown: OptionalName = None
     compare: bool = False
 
 
@@ -78,11 +90,11 @@ class FunnelSpec(RangedSpec):
     """A funnel insight: ordered steps, a window, a mode, exclusions (whole funnel) and a range."""
 
     kind: Literal["funnel"] = "funnel"
-    steps: list[str] = Field(min_length=1, max_length=20)
+    steps: list[StepName] = Field(min_length=1, max_length=20)
     window_days: float = Field(default=14, gt=0, le=365)
     mode: Literal["ordered", "strict", "unordered"] = "ordered"
-    exclusions: list[str] = Field(default_factory=list, max_length=10)
-    breakdown: str | None = Field(default=None, max_length=200)
+    exclusions: list[StepName] = Field(default_factory=list, max_length=10)
+    breakdown: OptionalName = None
 
 
 class RetentionSpec(BaseModel):
@@ -144,9 +156,9 @@ class MetricCreate(BaseModel):
     kind: MetricKind = "custom"
     event: str = EventName
     math: MetricMath = "total"
-    math_property: str | None = Field(default=None, max_length=200)
+    math_property: OptionalName = None
     window_days: int = Field(default=30, ge=1, le=365)
-    conversion_event: str | None = Field(default=None, max_length=400)
+    conversion_event: OptionalEvent = None
 
     @model_validator(mode="after")
     def _property_for_property_math(self) -> MetricCreate:
