@@ -11,6 +11,7 @@ from northstar.budget import service
 from northstar.budget.schemas import (
     BudgetLineCreate,
     BudgetLineRead,
+    BudgetLineUpdate,
     BudgetReport,
     BudgetSettingsRead,
     BudgetSettingsUpdate,
@@ -45,6 +46,12 @@ def create_line(body: BudgetLineCreate, session: DB, actor: ApiActor) -> BudgetL
     return service.create_line(session, actor, body)
 
 
+@router.patch("/lines/{line_id}")
+def update_line(line_id: int, body: BudgetLineUpdate, session: DB, actor: ApiActor) -> BudgetLineRead:
+    """Change the given fields of a plan line (the audit log keeps the old values)."""
+    return service.update_line(session, actor, line_id, body)
+
+
 @router.delete("/lines/{line_id}", status_code=204)
 def delete_line(line_id: int, session: DB, actor: ApiActor) -> None:
     service.delete_line(session, actor, line_id)
@@ -60,11 +67,12 @@ async def import_actuals(
         str, Query(max_length=300, description="The file's name, kept with each row.")
     ] = "request body",
 ) -> ImportReport:
-    """Import a finance export sent as the request body (``text/csv``): all-or-nothing, idempotent on row keys."""
+    """Import a finance export sent as the request body (``text/csv`` or an XLSX workbook): all-or-nothing,
+    idempotent on row keys."""
     body = await request.body()
     if len(body) > service.MAX_IMPORT_BYTES:
         raise PayloadTooLarge(f"the file is larger than {service.MAX_IMPORT_BYTES // 1_000_000} MB")
-    return service.import_actuals_csv(session, actor, body, field_mapping(map), source)
+    return service.import_actuals(session, actor, body, field_mapping(map), source)
 
 
 @router.get("/settings")

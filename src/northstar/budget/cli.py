@@ -102,7 +102,8 @@ def lines(
 @handle_errors
 def import_actuals(
     path: Path = typer.Argument(
-        ..., help="CSV with date, amount, team (or cost centre); optional category, vendor, memo, row_key."
+        ...,
+        help="CSV or XLSX with date, amount, team (or cost centre); optional category, vendor, memo, row_key.",
     ),
     map: str | None = typer.Option(
         None, "--map", help="Rename columns: 'file column=field,...' (saved for next time)."
@@ -115,7 +116,7 @@ def import_actuals(
     data = path.read_bytes()
     with open_session() as session:
         actor = resolve_actor(session, workspace, as_user)
-        result = service.import_actuals_csv(session, actor, data, field_mapping(map), path.name)
+        result = service.import_actuals(session, actor, data, field_mapping(map), path.name)
     emit_one(result, fmt)
 
 

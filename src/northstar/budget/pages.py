@@ -14,11 +14,17 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from northstar.budget import engine, service
-from northstar.budget.schemas import ACTUAL_FIELDS, BudgetLineCreate, BudgetReport, BudgetSettingsUpdate
+from northstar.budget.files import read_export
+from northstar.budget.schemas import (
+    ACTUAL_FIELDS,
+    BudgetLineCreate,
+    BudgetLineUpdate,
+    BudgetReport,
+    BudgetSettingsUpdate,
+)
 from northstar.core.charts import PALETTE, render_svg
 from northstar.core.errors import FieldError, ValidationFailed
 from northstar.core.listing import ListParams
-from northstar.core.tabular import decode_bytes, read_csv
 from northstar.web.deps import DB, CurrentUser, check_csrf
 from northstar.web.forms import field_messages, parse_form, see_other
 from northstar.web.templating import render
@@ -180,6 +186,67 @@ async def delete_line(line_id: int, request: Request, session: DB, user: Current
     return see_other("/budget", period=str(form.get("period", "")), removed=1)
 
 
+def _edit_page(
+    request: Request,
+    session: DB,
+    user: CurrentUser,
+    line_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    from northstar.ideas import service as ideas
+    from northstar.teams import service as teams
+
+    line = service.get_line(session, user.actor, line_id)
+    shown = values or {
+        "team_id": str(line.team_id),
+        "period": line.period,
+        "category": line.category,
+        "amount": f"{line.amount_cents // 100}.{line.amount_cents % 100:02d}",
+        "idea_id": str(line.idea_id or ""),
+        "note": line.note or "",
+    }
+    return render(
+        request,
+        "budget_line_edit.html",
+        status_code=422 if errors else 200,
+        user=user,
+        line=line,
+        teams=[(t.id, t.name) for t in teams.list_teams(session, user.actor)],
+        ideas=[
+            (i.id, i.title)
+            for i in ideas.list_ideas(session, user.actor, ListParams(None, "title", 1, 500, {})).items
+        ],
+        categories=[(c, c.capitalize()) for c in engine.CATEGORIES],
+        errors=errors or {},
+        values=shown,
+        back=str(request.query_params.get("period") or (values and values.get("back")) or line.period),
+    )
+
+
+@router.get("/budget/lines/{line_id}/edit")
+def edit_line_page(line_id: int, request: Request, session: DB, user: CurrentUser) -> Response:
+    user.actor.require("budget.write")
+    return _edit_page(request, session, user, line_id)
+
+
+@router.post("/budget/lines/{line_id}")
+async def edit_line(line_id: int, request: Request, session: DB, user: CurrentUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    fields = {k: form.get(k, "") for k in ("team_id", "period", "category", "amount", "idea_id", "note")}
+    try:
+        # every field is on the form, so all are set: an emptied idea or note is removed from the line
+        whole = BudgetLineUpdate.model_validate(parse_form(BudgetLineCreate, fields).model_dump())
+        line = service.update_line(session, user.actor, line_id, whole)
+    except ValidationFailed as failure:
+        session.rollback()
+        shown = {**fields, "back": form.get("back", "")}
+        return _edit_page(request, session, user, line_id, field_messages(failure), shown)
+    back = form.get("back") or line.period
+    return see_other("/budget", period=back, edited=line.id)
+
+
 @router.post("/budget/settings")
 async def save_settings(request: Request, session: DB, user: CurrentUser) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
@@ -241,8 +308,7 @@ def _mapping_page(
     chosen: dict[str, str] | None = None,
     failure: ValidationFailed | None = None,
 ) -> Response:
-    text = (_uploads(request) / f"budget-{token}.csv").read_text(encoding="utf-8")
-    parsed = read_csv(text, None, filename)
+    parsed = read_export((_uploads(request) / f"budget-{token}.upload").read_bytes(), None, filename)
     headers = [h for h in parsed.headers if h]
     saved = service.get_settings(session, user.actor).column_mapping
     chosen = (
@@ -283,14 +349,13 @@ async def upload_actuals(request: Request, session: DB, user: CurrentUser) -> Re
             user=user,
             step="upload",
             settings=settings,
-            errors={"file": "choose a CSV file exported from your finance system"},
+            errors={"file": "choose a CSV or XLSX file exported from your finance system"},
         )
     data = await upload.read(service.MAX_IMPORT_BYTES + 1)
     try:
         if len(data) > service.MAX_IMPORT_BYTES:
             raise ValidationFailed(f"the file is larger than {service.MAX_IMPORT_BYTES // 1_000_000} MB")
-        text = decode_bytes(data, upload.filename)
-        read_csv(text, None, upload.filename)
+        read_export(data, None, upload.filename)
     except ValidationFailed as failure:
         return render(
             request,
@@ -302,7 +367,7 @@ async def upload_actuals(request: Request, session: DB, user: CurrentUser) -> Re
             errors={"file": failure.detail},
         )
     token = secrets.token_urlsafe(24)
-    (_uploads(request) / f"budget-{token}.csv").write_text(text, encoding="utf-8")
+    (_uploads(request) / f"budget-{token}.upload").write_bytes(data)
     return _mapping_page(request, session, user, token, upload.filename)
 
 
@@ -312,7 +377,7 @@ async def run_import(request: Request, session: DB, user: CurrentUser) -> Respon
     form = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(user, form.get("csrf_token"))
     token = form.get("token", "")
-    path = _uploads(request) / f"budget-{token}.csv"
+    path = _uploads(request) / f"budget-{token}.upload"
     if not TOKEN.match(token) or not path.exists():
         raise ValidationFailed(
             "the upload has expired; upload the file again", [FieldError("file", "expired")]
@@ -320,7 +385,7 @@ async def run_import(request: Request, session: DB, user: CurrentUser) -> Respon
     filename = form.get("filename", "upload.csv")[:300]
     chosen = {name: form.get(f"map-{name}", "") for name, _ in ACTUAL_FIELDS}
     try:
-        result = service.import_actuals_csv(
+        result = service.import_actuals(
             session, user.actor, path.read_bytes(), {k: v for k, v in chosen.items() if v}, filename
         )
     except ValidationFailed as failure:

@@ -60,6 +60,29 @@ class BudgetLineCreate(BaseModel):
         return parse_amount(self.amount)
 
 
+class BudgetLineUpdate(BaseModel):
+    """The fields of a plan line to change; a field left out stays as it is (``idea_id: null`` unlinks the idea)."""
+
+    team_id: int | None = None
+    period: str | None = Field(default=None, description="A month (2026-11) or a quarter (2026-Q4).")
+    category: str | None = Field(default=None, description="One of " + ", ".join(CATEGORIES) + ".")
+    amount: str | None = Field(default=None, description="Planned spend, e.g. 25000 or 1234.56.")
+    idea_id: int | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+    _period = field_validator("period")(lambda cls, v: None if v is None else BudgetLineCreate._period(v))
+    _category = field_validator("category")(
+        lambda cls, v: None if v is None else BudgetLineCreate._category(v)
+    )
+    _amount = field_validator("amount", mode="before")(
+        lambda cls, v: None if v is None else BudgetLineCreate._amount(v)
+    )
+
+    @property
+    def amount_cents(self) -> int | None:
+        return None if self.amount is None else parse_amount(self.amount)
+
+
 class BudgetLineRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from northstar.accounts.models import Workspace
 from northstar.budget import engine
+from northstar.budget.files import read_export
 from northstar.budget.models import BudgetActual, BudgetLine, BudgetSettings
 from northstar.budget.schemas import (
     ACTUAL_FIELDS,
     BudgetLineCreate,
     BudgetLineRead,
+    BudgetLineUpdate,
     BudgetReport,
     BudgetSettingsRead,
     BudgetSettingsUpdate,
@@ -31,7 +33,7 @@ from northstar.core import audit
 from northstar.core.errors import FieldError, ValidationFailed
 from northstar.core.listing import get_owned
 from northstar.core.permissions import READ, Actor
-from northstar.core.tabular import MAX_FIELD_CHARS, decode_bytes, read_csv
+from northstar.core.tabular import MAX_FIELD_CHARS
 from northstar.teams.models import Team
 
 #: the largest file an import reads (a year of a large company's spend lines is far smaller)
@@ -202,10 +204,61 @@ def list_lines(session: Session, actor: Actor, period: str | None = None) -> lis
     return _line_read(session, actor, lines)
 
 
+def get_line(session: Session, actor: Actor, line_id: int) -> BudgetLineRead:
+    actor.require(READ)
+    line = get_owned(session, BudgetLine, line_id, actor.workspace_id, "budget line")
+    return _line_read(session, actor, [line])[0]
+
+
+def _describe(session: Session, actor: Actor, line: BudgetLine) -> str:
+    team = session.get(Team, line.team_id)
+    code = currency(session, actor)
+    return f"{team.name if team else ''} {line.period} {line.category} {engine.format_money(line.amount_cents, code)}"
+
+
+def update_line(session: Session, actor: Actor, line_id: int, data: BudgetLineUpdate) -> BudgetLineRead:
+    """Change a plan line's fields that were given; the audit log keeps each field's old and new value."""
+    actor.require("budget.write")
+    line = get_owned(session, BudgetLine, line_id, actor.workspace_id, "budget line")
+    given = data.model_dump(exclude_unset=True)
+    errors = []
+    if "team_id" in given:
+        team = session.get(Team, data.team_id) if data.team_id is not None else None
+        if team is None or team.workspace_id != actor.workspace_id:
+            errors.append(FieldError("team_id", "choose a team of this workspace"))
+    if given.get("idea_id") is not None:
+        from northstar.ideas.models import Idea
+
+        idea = session.get(Idea, data.idea_id)
+        if idea is None or idea.workspace_id != actor.workspace_id:
+            errors.append(FieldError("idea_id", "choose an idea of this workspace"))
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    new: dict[str, object] = {}
+    if "amount" in given and data.amount is not None:
+        new["amount_cents"] = data.amount_cents
+    for name in ("team_id", "idea_id", "period", "category"):
+        if name in given and (given[name] is not None or name == "idea_id"):
+            new[name] = given[name]
+    if "note" in given:
+        new["note"] = (data.note or "").strip() or None
+    changes: dict[str, object] = {}  # flat, as the audit log keeps scalars: amount_cents and amount_cents_was
+    for name, value in new.items():
+        if getattr(line, name) != value:
+            changes[name], changes[f"{name}_was"] = value, getattr(line, name)
+            setattr(line, name, value)
+    session.flush()
+    if changes:
+        audit.record(
+            session, actor, "update", "budget_line", line.id, _describe(session, actor, line), changes
+        )
+    return _line_read(session, actor, [line])[0]
+
+
 def delete_line(session: Session, actor: Actor, line_id: int) -> None:
     actor.require("budget.write")
     line = get_owned(session, BudgetLine, line_id, actor.workspace_id, "budget line")
-    audit.record(session, actor, "delete", "budget_line", line.id, f"{line.period} {line.category}")
+    audit.record(session, actor, "delete", "budget_line", line.id, _describe(session, actor, line))
     session.delete(line)
 
 
@@ -311,7 +364,19 @@ def import_actuals_csv(
     mapping: dict[str, str] | None = None,
     source: str = "file",
 ) -> ImportReport:
-    """Import a finance export (CSV: date, amount, team or cost centre, category, vendor, memo; optional row key).
+    """``import_actuals`` under its first name (CSV was the only format then); XLSX is read here too."""
+    return import_actuals(session, actor, data, mapping, source)
+
+
+def import_actuals(
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    mapping: dict[str, str] | None = None,
+    source: str = "file",
+) -> ImportReport:
+    """Import a finance export, CSV or XLSX (date, amount, team or cost centre, category, vendor, memo; optional
+    row key).
 
     ``mapping`` is the file's column name per field ({"team": "Cost centre"}); without one the workspace's saved
     mapping is used, and a mapping that imports cleanly is saved for next time. Every row is checked before
@@ -332,7 +397,7 @@ def import_actuals_csv(
         )
     file_to_field = {column: name for name, column in chosen.items()}
     file_to_field.update({alias: name for alias, name in ALIASES.items() if name not in chosen})
-    parsed = read_csv(decode_bytes(data, source), file_to_field, source)
+    parsed = read_export(data, file_to_field, source)
     missing = [name for name, required in ACTUAL_FIELDS if required and name not in parsed.headers]
     if missing:
         found = ", ".join(h for h in parsed.headers if h)
