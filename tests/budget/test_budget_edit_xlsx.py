@@ -184,3 +184,92 @@ def test_api_edits_a_line_and_imports_a_workbook(client: TestClient, session: Se
     )
     assert imported.status_code == 200 and imported.json()["amount_cents"] == 4_200
     assert client.get(f"/api/v1/budget/lines/{made['id'] + 99}/x", headers=headers).status_code == 404
+
+
+def test_committed_spend_is_recorded_listed_and_added_to_the_forecast(session: Session) -> None:
+    from northstar.budget.schemas import CommitmentCreate
+
+    world = make_world(session)
+    teams = _teams(session, world)
+    actor = world.actor()
+    service.create_line(
+        session,
+        actor,
+        BudgetLineCreate(team_id=teams["Core"], period="2026-Q4", category="contractors", amount="30000"),
+    )
+    csv = b"date,amount,team,category\n2026-10-10,9200,Core,contractors\n"
+    service.import_actuals(session, actor, csv, None, "oct.csv")
+    made = service.create_commitment(
+        session,
+        actor,
+        CommitmentCreate(
+            team_id=teams["Core"],
+            category="contractors",
+            amount="15,000",
+            due_on=dt.date(2026, 12, 1),
+            vendor="Northwind",
+            reference="PO-77",
+        ),
+    )
+    session.commit()
+    assert (made.amount_cents, made.team, made.reference) == (1_500_000, "Core", "PO-77")
+    report = service.report(session, actor, "2026-Q4", dt.date(2026, 11, 15))
+    core = report.teams[0]
+    assert (core.committed_cents, core.forecast_cents, core.alert) == (1_500_000, 1_840_000 + 1_500_000, True)
+    assert [c.id for c in service.list_commitments(session, actor, "2026-12")] == [made.id]
+    assert service.list_commitments(session, actor, "2026-10") == []
+    with pytest.raises(ValueError, match="negative"):
+        CommitmentCreate(team_id=1, category="tools", amount="-3", due_on=dt.date(2026, 12, 1))
+    with pytest.raises(ValidationFailed) as refused:
+        service.create_commitment(
+            session,
+            make_world(session).actor(),
+            CommitmentCreate(
+                team_id=teams["Core"], category="tools", amount="3", due_on=dt.date(2026, 12, 1)
+            ),
+        )
+    assert refused.value.errors[0].field == "team_id"
+    service.delete_commitment(session, actor, made.id)
+    session.commit()
+    assert service.report(session, actor, "2026-Q4", dt.date(2026, 11, 15)).teams[0].committed_cents == 0
+
+
+def test_pages_edit_a_line_and_add_committed_spend_with_errors_beside_fields(
+    client: TestClient, session: Session
+) -> None:
+    import re
+
+    from tests.factories import PASSWORD
+
+    world = make_world(session)
+    teams = _teams(session, world)
+    line = service.create_line(
+        session,
+        world.actor(),
+        BudgetLineCreate(team_id=teams["Core"], period="2026-Q4", category="tools", amount="900"),
+    )
+    session.commit()
+    client.post("/login", data={"email": world.email(Role.OWNER), "password": PASSWORD, "next": "/"})
+    form = client.get(f"/budget/lines/{line.id}/edit?period=2026-Q4")
+    assert form.status_code == 200 and 'value="900.00"' in form.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert csrf
+    fields = {"csrf_token": csrf.group(1), "team_id": str(teams["Growth"]), "period": "2026-Q4"}
+    fields |= {"category": "tools", "amount": "lots", "idea_id": "", "note": "", "back": "2026-Q4"}
+    refused = client.post(f"/budget/lines/{line.id}", data=fields)
+    assert (
+        refused.status_code == 422 and 'id="amount-error"' in refused.text and 'value="lots"' in refused.text
+    )
+    saved = client.post(
+        f"/budget/lines/{line.id}", data={**fields, "amount": "1,100"}, follow_redirects=False
+    )
+    assert saved.status_code == 303 and "edited=" in saved.headers["location"]
+    assert service.get_line(session, world.actor(), line.id).amount_cents == 110_000
+    typed = {"csrf_token": csrf.group(1), "period": "2026-Q4", "team_id": str(teams["Core"])}
+    typed |= {"category": "contractors", "amount": "-4", "due_on": "2026-12-01", "vendor": "Northwind"}
+    bad = client.post("/budget/commitments", data=typed)
+    assert bad.status_code == 422 and 'id="c-amount-error"' in bad.text and 'value="Northwind"' in bad.text
+    good = client.post("/budget/commitments", data={**typed, "amount": "4000"}, follow_redirects=False)
+    assert good.status_code == 303
+    page = client.get("/budget?period=2026-Q4")
+    assert "Northwind" in page.text and "$4,000.00" in page.text

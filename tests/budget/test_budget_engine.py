@@ -117,3 +117,36 @@ def test_a_period_not_started_forecasts_nothing() -> None:
     result = engine.plan_vs_actual(engine.parse_period("2027-Q1"), plan, [], dt.date(2026, 11, 1))
     assert result.elapsed_days == 0
     assert (result.rows[0].forecast, result.rows[0].note, result.rows[0].alert) == (0, "not started", False)
+
+
+def test_forecast_is_run_rate_plus_commitments_still_to_come() -> None:
+    q4 = engine.parse_period("2026-Q4")
+    plan = [engine.PlanAmount("Core", "contractors", "2026-Q4", 30_000_00)]
+    spent = [engine.SpendAmount("Core", "contractors", dt.date(2026, 10, 10), 9_200_00)]
+    committed = [
+        engine.SpendAmount("Core", "contractors", dt.date(2026, 12, 1), 5_000_00),  # still to come: counts
+        engine.SpendAmount("Core", "contractors", dt.date(2026, 10, 20), 7_000_00),  # due already: invoiced
+        engine.SpendAmount("Core", "contractors", dt.date(2027, 1, 5), 9_000_00),  # next quarter: not here
+        engine.SpendAmount("Core", "tools", dt.date(2026, 11, 30), 100_00),  # a category without a plan
+    ]
+    today = dt.date(2026, 11, 15)  # 46 of 92 days: the run rate doubles the spend
+    result = engine.plan_vs_actual(q4, plan, spent, today, 10, committed)
+    rows = {(r.team, r.category): r for r in result.rows}
+    assert (rows[("Core", "contractors")].committed, rows[("Core", "contractors")].forecast) == (
+        5_000_00,
+        18_400_00 + 5_000_00,
+    )
+    assert (
+        rows[("Core", "tools")].forecast == 100_00 and rows[("Core", "tools")].alert
+    )  # spend without a plan
+    assert result.total is not None and result.total.committed == 5_100_00
+    # a commitment can tip a team into the alert: 23,500 + 10,000 is more than 10 % over 30,000
+    more = [*committed, engine.SpendAmount("Core", "contractors", dt.date(2026, 12, 20), 10_000_00)]
+    tipped = engine.plan_vs_actual(q4, plan, spent, today, 10, more)
+    assert not result.teams[0].alert  # 23,500 against 30,000
+    assert tipped.teams[0].alert and tipped.teams[0].forecast == 18_400_00 + 15_100_00
+    # before the period starts every commitment due in it counts; after it ends none does
+    early = engine.plan_vs_actual(q4, plan, [], dt.date(2026, 9, 1), 10, committed)
+    assert early.total is not None and early.total.forecast == 5_000_00 + 7_000_00 + 100_00
+    late = engine.plan_vs_actual(q4, plan, spent, dt.date(2027, 2, 1), 10, committed)
+    assert late.total is not None and late.total.committed == 0

@@ -15,6 +15,8 @@ from northstar.budget.schemas import (
     BudgetReport,
     BudgetSettingsRead,
     BudgetSettingsUpdate,
+    CommitmentCreate,
+    CommitmentRead,
     ImportReport,
 )
 from northstar.core.errors import PayloadTooLarge
@@ -73,6 +75,26 @@ async def import_actuals(
     if len(body) > service.MAX_IMPORT_BYTES:
         raise PayloadTooLarge(f"the file is larger than {service.MAX_IMPORT_BYTES // 1_000_000} MB")
     return service.import_actuals(session, actor, body, field_mapping(map), source)
+
+
+@router.get("/commitments")
+def list_commitments(
+    session: DB,
+    actor: ApiActor,
+    period: Annotated[str | None, Query(description="Only those due in this month or quarter.")] = None,
+) -> list[CommitmentRead]:
+    return service.list_commitments(session, actor, period)
+
+
+@router.post("/commitments", status_code=201)
+def create_commitment(body: CommitmentCreate, session: DB, actor: ApiActor) -> CommitmentRead:
+    """Record a signed contract or purchase order; the forecast adds it until it falls due."""
+    return service.create_commitment(session, actor, body)
+
+
+@router.delete("/commitments/{commitment_id}", status_code=204)
+def delete_commitment(commitment_id: int, session: DB, actor: ApiActor) -> None:
+    service.delete_commitment(session, actor, commitment_id)
 
 
 @router.get("/settings")

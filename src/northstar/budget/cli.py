@@ -10,7 +10,7 @@ import typer
 from northstar.budget import service
 from northstar.budget.api import field_mapping
 from northstar.budget.engine import format_money
-from northstar.budget.schemas import BudgetLineCreate, BudgetSettingsUpdate
+from northstar.budget.schemas import BudgetLineCreate, BudgetSettingsUpdate, CommitmentCreate
 from northstar.cli_support import (
     FormatOption,
     OutputFormat,
@@ -63,6 +63,41 @@ def plan_add(
             note=note,
         )
         emit_one(service.create_line(session, actor, data), fmt)
+
+
+@app.command("commit-add")
+@handle_errors
+def commit_add(
+    team: str = typer.Option(..., help="The team's name."),
+    category: str = typer.Option(..., help="people, contractors, tools, research, marketing or other."),
+    amount: str = typer.Option(..., help="The committed amount, e.g. 40000 or 1234.56."),
+    due_on: str = typer.Option(..., help="When the invoice is expected (YYYY-MM-DD)."),
+    vendor: str | None = typer.Option(None),
+    reference: str | None = typer.Option(None, help="PO or contract number."),
+    idea_id: int | None = typer.Option(None, help="The initiative this money is for, if one."),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Record committed spend (a signed contract or purchase order); the forecast adds it until it falls due."""
+    from northstar.core.errors import ValidationFailed
+
+    try:
+        day = dt.date.fromisoformat(due_on)
+    except ValueError:
+        raise ValidationFailed(f"--due-on: {due_on!r} is not a date; write it like 2026-11-03")
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        data = CommitmentCreate(
+            team_id=_team_id(session, actor, team),
+            category=category,
+            amount=amount,
+            due_on=day,
+            vendor=vendor,
+            reference=reference,
+            idea_id=idea_id,
+        )
+        emit_one(service.create_commitment(session, actor, data), fmt)
 
 
 @app.command("lines")

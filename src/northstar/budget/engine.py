@@ -159,6 +159,8 @@ class Variance:
     alert: bool
     #: why there is no forecast beyond the actual spend ("not started", "closed"), else ""
     note: str = ""
+    #: signed spend (contracts, purchase orders) due after today and by the period's end, inside ``forecast``
+    committed: int = 0
 
     @property
     def variance(self) -> int:
@@ -223,12 +225,27 @@ def overspends(planned: int, forecast_amount: int, threshold_percent: int) -> bo
 
 
 def _variance(
-    team: str, category: str, planned: int, actual: int, period: Period, today: dt.date, threshold: int
+    team: str,
+    category: str,
+    planned: int,
+    actual: int,
+    period: Period,
+    today: dt.date,
+    threshold: int,
+    committed: int = 0,
 ) -> Variance:
-    projected, burn, note = forecast(actual, period, today)
-    return Variance(
-        team, category, planned, actual, projected, burn, overspends(planned, projected, threshold), note
-    )
+    run_rate, burn, note = forecast(actual, period, today)
+    projected = run_rate + committed
+    alert = overspends(planned, projected, threshold)
+    return Variance(team, category, planned, actual, projected, burn, alert, note, committed)
+
+
+def still_committed(item: SpendAmount, period: Period, today: dt.date) -> bool:
+    """A commitment counts in the forecast when it falls due after ``today`` and by the end of ``period``.
+
+    One due on or before today is taken to be invoiced, so it is in the actual spend (and the run rate) already.
+    """
+    return max(today, period.starts_on - dt.timedelta(days=1)) < item.spent_on <= period.ends_on
 
 
 def plan_vs_actual(
@@ -237,8 +254,12 @@ def plan_vs_actual(
     spend: Iterable[SpendAmount],
     today: dt.date,
     threshold_percent: int = DEFAULT_THRESHOLD_PERCENT,
+    committed: Iterable[SpendAmount] = (),
 ) -> PlanVsActual:
     """Variance per team and category, per team and in total, for ``period`` as of ``today``.
+
+    The forecast is the run rate carried to the period's end plus ``committed`` spend still to come (each
+    commitment dated by when it falls due; see ``still_committed``).
 
     Plan lines count by month (a quarter's line spread over its months), so a month report reads a third of a
     quarter's plan and a quarter report reads its months' lines. Actual spend counts up to ``today`` only.
@@ -256,8 +277,12 @@ def plan_vs_actual(
         if period.starts_on <= item.spent_on <= min(period.ends_on, today):
             actual[(item.team, item.category)] = actual.get((item.team, item.category), 0) + item.amount
             monthly.setdefault((item.team, month_of(item.spent_on)), [0, 0])[1] += item.amount
+    due: dict[tuple[str, str], int] = {}
+    for item in committed:
+        if still_committed(item, period, today):
+            due[(item.team, item.category)] = due.get((item.team, item.category), 0) + item.amount
     keys = sorted(
-        set(planned) | set(actual),
+        set(planned) | set(actual) | set(due),
         key=lambda k: (k[0].lower(), CATEGORIES.index(k[1]) if k[1] in CATEGORIES else 99),
     )
     result = PlanVsActual(period, today, threshold_percent, elapsed_days(period, today))
@@ -271,14 +296,23 @@ def plan_vs_actual(
                 period,
                 today,
                 threshold_percent,
+                due.get((team, category), 0),
             )
         )
     for team in sorted({k[0] for k in keys}, key=str.lower):
         p = sum(v for k, v in planned.items() if k[0] == team)
         a = sum(v for k, v in actual.items() if k[0] == team)
-        result.teams.append(_variance(team, "", p, a, period, today, threshold_percent))
+        c = sum(v for k, v in due.items() if k[0] == team)
+        result.teams.append(_variance(team, "", p, a, period, today, threshold_percent, c))
     result.total = _variance(
-        "", "", sum(planned.values()), sum(actual.values()), period, today, threshold_percent
+        "",
+        "",
+        sum(planned.values()),
+        sum(actual.values()),
+        period,
+        today,
+        threshold_percent,
+        sum(due.values()),
     )
     result.monthly = {key: (value[0], value[1]) for key, value in sorted(monthly.items())}
     return result

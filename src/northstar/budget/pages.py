@@ -21,6 +21,7 @@ from northstar.budget.schemas import (
     BudgetLineUpdate,
     BudgetReport,
     BudgetSettingsUpdate,
+    CommitmentCreate,
 )
 from northstar.core.charts import PALETTE, render_svg
 from northstar.core.errors import FieldError, ValidationFailed
@@ -102,6 +103,7 @@ def _budget_page(
     period: str | None,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    commitment_errors: dict[str, str] | None = None,
 ) -> Response:
     from northstar.ideas import service as ideas
     from northstar.teams import service as teams
@@ -119,9 +121,12 @@ def _budget_page(
     return render(
         request,
         "budget.html",
-        status_code=422 if errors else 200,
+        status_code=422 if errors or commitment_errors else 200,
         user=user,
         report=report,
+        commitments=service.list_commitments(session, user.actor, label),
+        commitment_errors=commitment_errors or {},
+        commitment_values=(values if commitment_errors else None) or {},
         chart=monthly_chart(report),
         lines=service.list_lines(session, user.actor, label),
         teams=[(t.id, t.name) for t in team_list],
@@ -131,7 +136,7 @@ def _budget_page(
         period_error=period_error,
         typed_period=period or "",
         errors=errors or {},
-        values=values or {"period": label},
+        values=(values if not commitment_errors else None) or {"period": label},
         can_edit=user.actor.can("budget.write"),
     )
 
@@ -245,6 +250,28 @@ async def edit_line(line_id: int, request: Request, session: DB, user: CurrentUs
         return _edit_page(request, session, user, line_id, field_messages(failure), shown)
     back = form.get("back") or line.period
     return see_other("/budget", period=back, edited=line.id)
+
+
+@router.post("/budget/commitments")
+async def add_commitment(request: Request, session: DB, user: CurrentUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    period = form.get("period", "")
+    try:
+        service.create_commitment(session, user.actor, parse_form(CommitmentCreate, form))
+    except ValidationFailed as failure:
+        session.rollback()
+        messages = field_messages(failure)
+        return _budget_page(request, session, user, period, None, form, messages or {"form": failure.detail})
+    return see_other("/budget", period=period, committed=1)
+
+
+@router.post("/budget/commitments/{commitment_id}/delete")
+async def delete_commitment(commitment_id: int, request: Request, session: DB, user: CurrentUser) -> Response:
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf_token", "")))
+    service.delete_commitment(session, user.actor, commitment_id)
+    return see_other("/budget", period=str(form.get("period", "")), uncommitted=1)
 
 
 @router.post("/budget/settings")

@@ -83,6 +83,39 @@ class BudgetLineUpdate(BaseModel):
         return None if self.amount is None else parse_amount(self.amount)
 
 
+class CommitmentCreate(BaseModel):
+    """Spend signed but not yet invoiced: a contract or purchase order expected on ``due_on``."""
+
+    team_id: int
+    category: str = Field(description="One of " + ", ".join(CATEGORIES) + ".")
+    amount: str = Field(description="The committed amount, e.g. 40000 or 1234.56.")
+    due_on: dt.date = Field(description="When the invoice is expected (the day the spend lands).")
+    vendor: str | None = Field(default=None, max_length=300)
+    reference: str | None = Field(default=None, max_length=200, description="PO or contract number.")
+    idea_id: int | None = None
+
+    _category = field_validator("category")(lambda cls, v: BudgetLineCreate._category(v))
+    _amount = field_validator("amount", mode="before")(lambda cls, v: BudgetLineCreate._amount(v))
+
+    @property
+    def amount_cents(self) -> int:
+        return parse_amount(self.amount)
+
+
+class CommitmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    team_id: int
+    team: str = ""
+    idea_id: int | None
+    category: str
+    amount_cents: int
+    due_on: dt.date
+    vendor: str | None
+    reference: str | None
+    currency: str = ""
+
+
 class BudgetLineRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -144,7 +177,12 @@ class VarianceRow(BaseModel):
     planned_cents: int
     actual_cents: int
     variance_cents: int = Field(description="Actual minus plan; more than 0 is over plan.")
-    forecast_cents: int = Field(description="Spend at the end of the period at the run rate so far.")
+    forecast_cents: int = Field(
+        description="Spend at the end of the period: the run rate so far plus committed spend still to come."
+    )
+    committed_cents: int = Field(
+        default=0, description="Signed contracts and purchase orders due after today, inside the forecast."
+    )
     forecast_variance_cents: int
     forecast_over_percent: float | None = Field(
         description="Forecast over plan in percent; null without a plan."

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from northstar.accounts.models import Workspace
 from northstar.budget import engine
 from northstar.budget.files import read_export
-from northstar.budget.models import BudgetActual, BudgetLine, BudgetSettings
+from northstar.budget.models import BudgetActual, BudgetCommitment, BudgetLine, BudgetSettings
 from northstar.budget.schemas import (
     ACTUAL_FIELDS,
     BudgetLineCreate,
@@ -25,6 +25,8 @@ from northstar.budget.schemas import (
     BudgetReport,
     BudgetSettingsRead,
     BudgetSettingsUpdate,
+    CommitmentCreate,
+    CommitmentRead,
     ImportReport,
     MonthPoint,
     VarianceRow,
@@ -262,6 +264,76 @@ def delete_line(session: Session, actor: Actor, line_id: int) -> None:
     session.delete(line)
 
 
+# --- committed spend -----------------------------------------------------------------------------------------
+
+
+def _check_refs(session: Session, actor: Actor, team_id: int | None, idea_id: int | None) -> None:
+    from northstar.ideas.models import Idea
+
+    errors = []
+    team = session.get(Team, team_id) if team_id is not None else None
+    if team is None or team.workspace_id != actor.workspace_id:
+        errors.append(FieldError("team_id", "choose a team of this workspace"))
+    if idea_id is not None:
+        idea = session.get(Idea, idea_id)
+        if idea is None or idea.workspace_id != actor.workspace_id:
+            errors.append(FieldError("idea_id", "choose an idea of this workspace"))
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+
+
+def _commitment_read(session: Session, actor: Actor, rows: list[BudgetCommitment]) -> list[CommitmentRead]:
+    teams, code = _teams(session, actor), currency(session, actor)
+    return [
+        CommitmentRead.model_validate(row).model_copy(
+            update={"team": teams.get(row.team_id, ""), "currency": code}
+        )
+        for row in rows
+    ]
+
+
+def create_commitment(session: Session, actor: Actor, data: CommitmentCreate) -> CommitmentRead:
+    """Record signed spend not invoiced yet; the forecast counts it until the day it falls due."""
+    actor.require("budget.write")
+    _check_refs(session, actor, data.team_id, data.idea_id)
+    row = BudgetCommitment(
+        workspace_id=actor.workspace_id,
+        team_id=data.team_id,
+        idea_id=data.idea_id,
+        category=data.category,
+        amount_cents=data.amount_cents,
+        due_on=data.due_on,
+        vendor=(data.vendor or "").strip() or None,
+        reference=(data.reference or "").strip() or None,
+    )
+    session.add(row)
+    session.flush()
+    summary = f"{row.reference or row.vendor or 'commitment'} {engine.format_money(row.amount_cents, currency(session, actor))} due {row.due_on}"
+    audit.record(session, actor, "create", "budget_commitment", row.id, summary)
+    return _commitment_read(session, actor, [row])[0]
+
+
+def list_commitments(session: Session, actor: Actor, period: str | None = None) -> list[CommitmentRead]:
+    """Committed spend, all or that falling due in ``period``, by due date."""
+    actor.require(READ)
+    query = select(BudgetCommitment).where(BudgetCommitment.workspace_id == actor.workspace_id)
+    if period:
+        chosen = _period(period)
+        query = query.where(
+            BudgetCommitment.due_on >= chosen.starts_on, BudgetCommitment.due_on <= chosen.ends_on
+        )
+    rows = list(session.scalars(query.order_by(BudgetCommitment.due_on, BudgetCommitment.id)))
+    return _commitment_read(session, actor, rows)
+
+
+def delete_commitment(session: Session, actor: Actor, commitment_id: int) -> None:
+    actor.require("budget.write")
+    row = get_owned(session, BudgetCommitment, commitment_id, actor.workspace_id, "commitment")
+    summary = f"{row.reference or row.vendor or 'commitment'} due {row.due_on}"
+    audit.record(session, actor, "delete", "budget_commitment", row.id, summary)
+    session.delete(row)
+
+
 def _period(label: str) -> engine.Period:
     try:
         return engine.parse_period(label)
@@ -493,6 +565,7 @@ def _row(v: engine.Variance) -> VarianceRow:
         actual_cents=v.actual,
         variance_cents=v.variance,
         forecast_cents=v.forecast,
+        committed_cents=v.committed,
         forecast_variance_cents=v.forecast_variance,
         forecast_over_percent=round(float(share) * 100, 1) if share is not None else None,
         burn_rate_monthly_cents=v.burn_rate_monthly,
@@ -528,8 +601,23 @@ def report(session: Session, actor: Actor, period: str, today: dt.date | None = 
             )
         )
     ]
+    committed = [
+        engine.SpendAmount(teams.get(team_id, "?"), category, due_on, amount)
+        for team_id, category, due_on, amount in session.execute(
+            select(
+                BudgetCommitment.team_id,
+                BudgetCommitment.category,
+                BudgetCommitment.due_on,
+                BudgetCommitment.amount_cents,
+            ).where(
+                BudgetCommitment.workspace_id == ws,
+                BudgetCommitment.due_on >= chosen.starts_on,
+                BudgetCommitment.due_on <= chosen.ends_on,
+            )
+        )
+    ]
     settings = get_settings(session, actor)
-    result = engine.plan_vs_actual(chosen, plan, spend, today, settings.alert_threshold_percent)
+    result = engine.plan_vs_actual(chosen, plan, spend, today, settings.alert_threshold_percent, committed)
     assert result.total is not None
     return BudgetReport(
         period=chosen.label,
