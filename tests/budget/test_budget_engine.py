@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from northstar.budget import engine
-from northstar.budget.engine import PlanAmount, SpendAmount
+from northstar.budget.engine import PlanAmount, SpendAmount, round_half_up
 
 
 def test_periods_are_months_or_quarters_with_their_days() -> None:
@@ -150,3 +150,32 @@ def test_forecast_is_run_rate_plus_commitments_still_to_come() -> None:
     assert early.total is not None and early.total.forecast == 5_000_00 + 7_000_00 + 100_00
     late = engine.plan_vs_actual(q4, plan, spent, dt.date(2027, 2, 1), 10, committed)
     assert late.total is not None and late.total.committed == 0
+
+
+def test_people_cost_counts_working_days_times_people_times_the_day_rate() -> None:
+    monday = dt.date(2026, 11, 2)
+    work = [
+        engine.ScheduledWork("7", "1", 0, 2, 2),  # Nov 2-13: 10 working days × 2 people
+        engine.ScheduledWork("8", "2", 4, 5, 1),  # Nov 30 (Mon) and Dec 1-4: 1 day in November, 4 in December
+        engine.ScheduledWork("9", "3", 0, 4, 3),  # a team without a rate costs nothing here
+    ]
+    rates = {
+        "1": engine.CostRate("person_day", 500_00),
+        "2": engine.CostRate("person_month", 13_000_00),  # × 12 / 260 = $600.00 a day
+    }
+    found = {
+        (c.team, c.idea, c.month): (c.person_days, c.amount) for c in engine.people_cost(work, rates, monday)
+    }
+    assert found == {
+        ("1", "7", "2026-11"): (20, 10_000_00),
+        ("2", "8", "2026-11"): (1, 600_00),
+        ("2", "8", "2026-12"): (4, 2_400_00),
+    }
+    december = engine.people_cost(work, rates, monday, dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    assert [(c.month, c.amount) for c in december] == [("2026-12", 2_400_00)]
+    up_to = engine.people_cost(work, rates, monday, None, dt.date(2026, 11, 4))  # Mon-Wed of week 0
+    assert [(c.idea, c.person_days) for c in up_to] == [("7", 6)]
+    odd = engine.CostRate("person_month", 1_000_01)  # $10,000.01 a month: 3 days round once, half up
+    assert engine.people_cost(
+        [engine.ScheduledWork("1", "1", 0, 1, 1)], {"1": odd}, monday, None, monday + dt.timedelta(days=2)
+    )[0].amount == round_half_up(Fraction(1_000_01 * 12 * 3, 260))

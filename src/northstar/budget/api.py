@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from northstar.budget import service
+from northstar.budget import costs, service
 from northstar.budget.schemas import (
     BudgetLineCreate,
     BudgetLineRead,
@@ -17,7 +17,10 @@ from northstar.budget.schemas import (
     BudgetSettingsUpdate,
     CommitmentCreate,
     CommitmentRead,
+    CostRateRead,
+    CostRateSet,
     ImportReport,
+    PeopleCostReport,
 )
 from northstar.core.errors import PayloadTooLarge
 from northstar.core.tabular import parse_mapping
@@ -95,6 +98,27 @@ def create_commitment(body: CommitmentCreate, session: DB, actor: ApiActor) -> C
 @router.delete("/commitments/{commitment_id}", status_code=204)
 def delete_commitment(commitment_id: int, session: DB, actor: ApiActor) -> None:
     service.delete_commitment(session, actor, commitment_id)
+
+
+@router.get("/cost-rates")
+def list_cost_rates(session: DB, actor: ApiActor) -> list[CostRateRead]:
+    return costs.list_cost_rates(session, actor)
+
+
+@router.put("/cost-rates")
+def set_cost_rate(body: CostRateSet, session: DB, actor: ApiActor) -> CostRateRead:
+    """Set a team's cost per person-month or person-day (replacing the one it had)."""
+    return costs.set_cost_rate(session, actor, body)
+
+
+@router.get("/people-cost")
+def get_people_cost(
+    session: DB,
+    actor: ApiActor,
+    period: Annotated[str, Query(description="A month (2026-11) or a quarter (2026-Q4).")],
+) -> PeopleCostReport:
+    """Each team's cost rate × the time the followed plan's schedule gives each initiative, per month."""
+    return costs.people_cost(session, actor, period)
 
 
 @router.get("/settings")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import typer
 
-from northstar.budget import service
+from northstar.budget import costs, service
 from northstar.budget.api import field_mapping
 from northstar.budget.engine import format_money
-from northstar.budget.schemas import BudgetLineCreate, BudgetSettingsUpdate, CommitmentCreate
+from northstar.budget.schemas import BudgetLineCreate, BudgetSettingsUpdate, CommitmentCreate, CostRateSet
 from northstar.cli_support import (
     FormatOption,
     OutputFormat,
@@ -98,6 +98,50 @@ def commit_add(
             idea_id=idea_id,
         )
         emit_one(service.create_commitment(session, actor, data), fmt)
+
+
+@app.command("rate-set")
+@handle_errors
+def rate_set(
+    team: str = typer.Option(..., help="The team's name."),
+    amount: str = typer.Option(..., help="Cost of one person per unit, e.g. 14500."),
+    per: str = typer.Option("month", help="month (person-month) or day (person-day)."),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Set a team's cost rate, used to cost the time the plan's schedule gives each initiative."""
+    from northstar.core.errors import ValidationFailed
+
+    units = {"month": "person_month", "day": "person_day"}
+    if per not in units:
+        raise ValidationFailed(f"--per: {per!r} is neither month nor day")
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        data = CostRateSet(team_id=_team_id(session, actor, team), unit=units[per], amount=amount)  # type: ignore[arg-type]
+        emit_one(costs.set_cost_rate(session, actor, data), fmt)
+
+
+@app.command("people-cost")
+@handle_errors
+def people_cost(
+    period: str = typer.Option(..., help="A month (2026-11) or a quarter (2026-Q4)."),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """People cost per team, initiative and month from the followed plan's schedule and the cost rates."""
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        result = costs.people_cost(session, actor, period)
+    if fmt != OutputFormat.table:
+        emit_one(result, fmt)
+        return
+    rows = [
+        {**row.model_dump(), "amount": format_money(row.amount_cents, result.currency)} for row in result.rows
+    ]
+    title = f"People cost {result.period}, plan {result.plan_name or '—'}"
+    emit(rows, fmt, ["month", "team", "idea", "person_days", "amount"], title=title)
 
 
 @app.command("lines")

@@ -316,3 +316,78 @@ def plan_vs_actual(
     )
     result.monthly = {key: (value[0], value[1]) for key, value in sorted(monthly.items())}
     return result
+
+
+# --- people cost --------------------------------------------------------------------------------------------
+
+RATE_UNITS = ("person_month", "person_day")
+#: working days in a year (52 weeks of five days): a monthly rate is a twelfth of a year of them
+WORKING_DAYS_PER_YEAR = 260
+
+
+@dataclass(frozen=True)
+class CostRate:
+    """What one person of a team costs: ``amount`` cents per person-month or per person-day."""
+
+    unit: str
+    amount: int
+
+    @property
+    def per_day(self) -> Fraction:
+        """Cents per working day: a day rate as it is, a month rate × 12 / 260."""
+        if self.unit == "person_day":
+            return Fraction(self.amount)
+        return Fraction(self.amount * 12, WORKING_DAYS_PER_YEAR)
+
+
+@dataclass(frozen=True)
+class ScheduledWork:
+    """An initiative in a plan's schedule: ``people`` of ``team`` from week ``start`` up to (not including) ``end``."""
+
+    idea: str
+    team: str
+    start: int
+    end: int
+    people: int
+
+
+@dataclass(frozen=True)
+class PeopleCost:
+    team: str
+    idea: str
+    month: str
+    person_days: int
+    amount: int
+
+
+def people_cost(
+    work: Iterable[ScheduledWork],
+    rates: dict[str, CostRate],
+    week_zero: dt.date,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+) -> list[PeopleCost]:
+    """People cost per team, initiative and month: each working day (Monday to Friday) the schedule gives an
+    initiative costs its people × the team's day rate. Only days from ``starts_on`` to ``ends_on`` (inclusive)
+    count; a team without a rate costs nothing here (the caller says which teams lack one). Cents are rounded
+    once per team, initiative and month, half away from zero."""
+    days: dict[tuple[str, str, str], int] = {}
+    for item in work:
+        if item.team not in rates or item.people <= 0 or item.end <= item.start:
+            continue
+        first = week_zero + dt.timedelta(weeks=item.start)
+        last = week_zero + dt.timedelta(weeks=item.end) - dt.timedelta(days=1)
+        if starts_on:
+            first = max(first, starts_on)
+        if ends_on:
+            last = min(last, ends_on)
+        day = first
+        while day <= last:
+            if day.weekday() < 5:
+                key = (item.team, item.idea, month_of(day))
+                days[key] = days.get(key, 0) + item.people
+            day += dt.timedelta(days=1)
+    return [
+        PeopleCost(team, idea, month, count, round_half_up(rates[team].per_day * count))
+        for (team, idea, month), count in sorted(days.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1]))
+    ]

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from northstar.budget import engine, service
+from northstar.budget import costs, engine, service
 from northstar.budget.files import read_export
 from northstar.budget.schemas import (
     ACTUAL_FIELDS,
@@ -22,6 +22,8 @@ from northstar.budget.schemas import (
     BudgetReport,
     BudgetSettingsUpdate,
     CommitmentCreate,
+    CostRateSet,
+    PeopleCostReport,
 )
 from northstar.core.charts import PALETTE, render_svg
 from northstar.core.errors import FieldError, ValidationFailed
@@ -92,6 +94,16 @@ def monthly_chart(report: BudgetReport) -> Markup | None:
     return render_svg(chart)
 
 
+def people_by_initiative(report: PeopleCostReport) -> list[tuple[str, str, int, int]]:
+    """(team, initiative, person-days, cents) over the period, largest cost first."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for row in report.rows:
+        entry = totals.setdefault((row.team, row.idea), [0, 0])
+        entry[0] += row.person_days
+        entry[1] += row.amount_cents
+    return sorted(((t, i, d, c) for (t, i), (d, c) in totals.items()), key=lambda r: (-r[3], r[0], r[1]))
+
+
 def _default_period(today: dt.date) -> str:
     return engine.quarter_of(today)
 
@@ -104,6 +116,7 @@ def _budget_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     commitment_errors: dict[str, str] | None = None,
+    rate_errors: dict[str, str] | None = None,
 ) -> Response:
     from northstar.ideas import service as ideas
     from northstar.teams import service as teams
@@ -121,9 +134,15 @@ def _budget_page(
     return render(
         request,
         "budget.html",
-        status_code=422 if errors or commitment_errors else 200,
+        status_code=422 if errors or commitment_errors or rate_errors else 200,
         user=user,
         report=report,
+        people=(people := costs.people_cost(session, user.actor, label)),
+        people_rows=people_by_initiative(people),
+        rates=costs.list_cost_rates(session, user.actor),
+        rate_errors=rate_errors or {},
+        rate_values=(values if rate_errors else None) or {"unit": "person_month"},
+        rate_units=[("person_month", "per person-month"), ("person_day", "per person-day")],
         commitments=service.list_commitments(session, user.actor, label),
         commitment_errors=commitment_errors or {},
         commitment_values=(values if commitment_errors else None) or {},
@@ -136,7 +155,7 @@ def _budget_page(
         period_error=period_error,
         typed_period=period or "",
         errors=errors or {},
-        values=(values if not commitment_errors else None) or {"period": label},
+        values=(values if not (commitment_errors or rate_errors) else None) or {"period": label},
         can_edit=user.actor.can("budget.write"),
     )
 
@@ -272,6 +291,20 @@ async def delete_commitment(commitment_id: int, request: Request, session: DB, u
     check_csrf(user, str(form.get("csrf_token", "")))
     service.delete_commitment(session, user.actor, commitment_id)
     return see_other("/budget", period=str(form.get("period", "")), uncommitted=1)
+
+
+@router.post("/budget/rates")
+async def set_rate(request: Request, session: DB, user: CurrentUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    period = form.get("period", "")
+    try:
+        costs.set_cost_rate(session, user.actor, parse_form(CostRateSet, form))
+    except ValidationFailed as failure:
+        session.rollback()
+        messages = field_messages(failure) or {"form": failure.detail}
+        return _budget_page(request, session, user, period, None, form, None, messages)
+    return see_other("/budget", period=period, rated=1)
 
 
 @router.post("/budget/settings")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -164,11 +165,67 @@ class BudgetSettingsRead(BaseModel):
     column_mapping: dict[str, str] = Field(
         description="The file's column name per field, e.g. {'team': 'Cost centre'}."
     )
+    plan_id: int | None = Field(
+        default=None, description="The decisions plan people cost follows; null: the latest scheduled plan."
+    )
+    replan_plan_id: int | None = Field(default=None, description="The plan the last re-plan made.")
 
 
 class BudgetSettingsUpdate(BaseModel):
     alert_threshold_percent: int | None = Field(default=None, ge=0, le=1000)
     column_mapping: dict[str, str] | None = None
+    plan_id: int | None = Field(default=None, description="Follow this decisions plan's schedule.")
+
+
+RateUnit = Literal["person_month", "person_day"]
+
+
+class CostRateSet(BaseModel):
+    """A team's cost per person: per month (salary, benefits, overhead) or per day (contractors)."""
+
+    team_id: int
+    unit: RateUnit = "person_month"
+    amount: str = Field(description="Cents are exact: 14500 or 14,500.00 per person and unit.")
+
+    _amount = field_validator("amount", mode="before")(lambda cls, v: BudgetLineCreate._amount(v))
+
+    @property
+    def amount_cents(self) -> int:
+        return parse_amount(self.amount)
+
+
+class CostRateRead(BaseModel):
+    team_id: int
+    team: str
+    unit: RateUnit
+    amount_cents: int
+    currency: str
+
+
+class PeopleCostRow(BaseModel):
+    team: str
+    idea_id: int
+    idea: str
+    month: str
+    person_days: int = Field(description="Working days × people the schedule gives the initiative.")
+    amount_cents: int
+
+
+class PeopleCostReport(BaseModel):
+    """People cost of a plan's schedule in a period: each team's rate × the time it spends per initiative."""
+
+    period: str
+    plan_id: int | None
+    plan_name: str | None
+    week_zero: dt.date | None = Field(description="The date week 0 of the schedule starts on.")
+    currency: str
+    rows: list[PeopleCostRow]
+    by_team: dict[str, int]
+    total_cents: int
+    teams_without_rate: list[str] = Field(
+        default_factory=list, description="Scheduled teams with no cost rate: not costed."
+    )
+    reason: str = Field(default="", description="Why there is nothing to show, when there is nothing.")
 
 
 class VarianceRow(BaseModel):

@@ -78,6 +78,8 @@ def get_settings(session: Session, actor: Actor) -> BudgetSettingsRead:
         currency=currency(session, actor),
         alert_threshold_percent=row.alert_threshold_percent if row else engine.DEFAULT_THRESHOLD_PERCENT,
         column_mapping={str(k): str(v) for k, v in (row.column_mapping if row else {}).items()},
+        plan_id=row.plan_id if row else None,
+        replan_plan_id=row.replan_plan_id if row else None,
     )
 
 
@@ -110,6 +112,13 @@ def update_settings(session: Session, actor: Actor, data: BudgetSettingsUpdate) 
     if data.column_mapping is not None:
         row.column_mapping = {k: v.strip() for k, v in data.column_mapping.items() if v and v.strip()}
         changes["column_mapping"] = row.column_mapping
+    if "plan_id" in data.model_fields_set:
+        if data.plan_id is not None:
+            from northstar.decisions import service as decisions
+
+            decisions.get_plan(session, actor, data.plan_id)  # a plan of this workspace, else 404
+        row.plan_id = data.plan_id
+        changes["plan_id"] = data.plan_id
     session.flush()
     if changes:
         audit.record(
