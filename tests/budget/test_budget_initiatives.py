@@ -87,3 +87,91 @@ def test_people_cost_is_the_rate_times_the_scheduled_people_and_working_days(ses
     with pytest.raises(ValueError, match="not an amount"):
         CostRateSet(team_id=team.id, amount="a lot")
     assert costs.people_cost(session, make_world(session).actor(), "2026-Q4").reason.startswith("no plan")
+
+
+def _ship(session: Session, idea_id: int) -> None:
+    from northstar.ideas.models import Idea
+
+    idea = session.get(Idea, idea_id)
+    assert idea is not None
+    idea.status = "shipped"
+    session.commit()
+
+
+def test_funding_snapshot_actual_cost_and_realized_roi_per_initiative(session: Session) -> None:
+    from northstar.budget import initiatives, service
+    from northstar.budget.schemas import OutcomeSet
+    from northstar.ideas.schemas import IdeaEdit, LinkRequest
+    from tests.factories import make_customer, make_feedback
+
+    world, team, made, plan_id = _planned(session)
+    actor = world.actor()
+    costs.set_cost_rate(session, actor, CostRateSet(team_id=team.id, unit="person_day", amount="400"))
+    funded = initiatives.follow_plan(session, actor, plan_id)
+    session.commit()
+    assert {f.idea_id for f in funded} == {made["Beta"], made["Gamma"]}
+    beta = next(f for f in funded if f.idea_id == made["Beta"])
+    schedule = decisions.get_plan(session, actor, plan_id).schedule
+    assert schedule is not None
+    item = next(i for i in schedule["items"] if i["id"] == str(made["Beta"]))
+    weeks, people = item["end"] - item["start"], schedule["people"][str(made["Beta"])]
+    assert (beta.planned_cost_cents, beta.planned_people_cents) == (80_000, 40_000 * 5 * people * weeks)
+    case = decisions.business_case(session, actor, plan_id, made["Beta"])
+    assert case is not None and beta.business_case["npv_cents"] == round(case.npv * 100)
+    assert beta.effort_person_weeks == 12 and service.get_settings(session, actor).plan_id == plan_id
+    # the snapshot keeps the decision as it was: a later cost change and re-solve do not move it
+    ideas.edit_idea(session, actor, made["Beta"], IdeaEdit(title="Beta", team_id=team.id, one_off_cost=5000))
+    decisions.solve_portfolio(session, actor, plan_id)
+    assert initiatives.record_funding(session, actor, decisions.get_plan(session, actor, plan_id)) == []
+    assert (
+        next(
+            f for f in initiatives.list_fundings(session, actor) if f.idea_id == made["Beta"]
+        ).planned_cost_cents
+        == 80_000
+    )
+    # spend tagged with an initiative by title or id; an unknown one refuses the file naming row and field
+    bad = b"date,amount,team,initiative\n2026-11-05,300,Core,Beta\n2026-11-06,5,Core,Moonshot\n"
+    with pytest.raises(ValidationFailed) as refused:
+        service.import_actuals(session, actor, bad, None, "tagged.csv")
+    assert [(e.row, e.field) for e in refused.value.errors] == [(3, "idea")]
+    session.rollback()
+    good = f"date,amount,team,initiative\n2026-11-05,300,Core,beta\n2026-11-06,100,Core,{made['Gamma']}\n"
+    service.import_actuals(session, actor, good.encode(), None, "tagged.csv")
+    # Gamma shipped: its benefit is the ARR of the customers who asked; Beta's is entered by hand with a source
+    for name, arr in (("Acme", 30_000.0), ("Globex", 12_000.5)):
+        customer = make_customer(session, world, name, arr)
+        item_id = make_feedback(session, world, f"{name} wants gamma", customer).id
+        ideas.link_feedback(session, actor, made["Gamma"], LinkRequest(feedback_ids=[item_id]))
+    _ship(session, made["Gamma"])
+    _ship(session, made["Beta"])
+    with pytest.raises(ValidationFailed, match="benefit_source"):
+        initiatives.record_outcome(session, actor, made["Beta"], OutcomeSet(benefit="50000"))
+    initiatives.record_outcome(
+        session,
+        actor,
+        made["Beta"],
+        OutcomeSet(benefit="50,000", benefit_source="Q1 finance review", actual_effort_person_weeks=18),
+    )
+    session.commit()
+    today = dt.date(2026, 11, 20)
+    report = initiatives.initiative_report(session, actor, today)
+    rows = {r.idea_id: r for r in report.rows}
+    b, g = rows[made["Beta"]], rows[made["Gamma"]]
+    assert b.actual_spend_cents == 30_000 and g.actual_spend_cents == 10_000
+    people_to_date = costs.people_cost(session, actor, "2026-11", today)
+    assert b.actual_people_cents == sum(
+        r.amount_cents for r in people_to_date.rows if r.idea_id == made["Beta"]
+    )
+    assert b.actual_cost_cents == b.actual_spend_cents + b.actual_people_cents
+    assert (b.benefit_cents, b.benefit_source, b.actual_effort_person_weeks) == (
+        5_000_000,
+        "Q1 finance review",
+        18,
+    )
+    assert b.realized_roi_percent == round((5_000_000 - b.actual_cost_cents) / b.actual_cost_cents * 100, 1)
+    assert (g.benefit_cents, g.benefit_source) == (4_200_050, "ARR of the 2 customer(s) who asked")
+    assert b.roi_percent == round(case.roi * 100, 1) if case.roi is not None else b.roi_percent is None
+    with pytest.raises(ValidationFailed):
+        initiatives.follow_plan(
+            session, actor, decisions.create_plan(session, actor, PlanCreate(name="empty")).id
+        )

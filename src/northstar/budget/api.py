@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from northstar.budget import costs, service
+from northstar.budget import costs, initiatives, service
 from northstar.budget.schemas import (
     BudgetLineCreate,
     BudgetLineRead,
@@ -19,7 +19,10 @@ from northstar.budget.schemas import (
     CommitmentRead,
     CostRateRead,
     CostRateSet,
+    FundingRead,
     ImportReport,
+    InitiativeReport,
+    OutcomeSet,
     PeopleCostReport,
 )
 from northstar.core.errors import PayloadTooLarge
@@ -119,6 +122,33 @@ def get_people_cost(
 ) -> PeopleCostReport:
     """Each team's cost rate × the time the followed plan's schedule gives each initiative, per month."""
     return costs.people_cost(session, actor, period)
+
+
+@router.post("/follow-plan/{plan_id}")
+def follow_plan(plan_id: int, session: DB, actor: ApiActor) -> list[FundingRead]:
+    """Follow a decisions plan: cost its schedule, and snapshot each newly funded idea's business case."""
+    return initiatives.follow_plan(session, actor, plan_id)
+
+
+@router.get("/fundings")
+def list_fundings(session: DB, actor: ApiActor) -> list[FundingRead]:
+    return initiatives.list_fundings(session, actor)
+
+
+@router.get("/initiatives")
+def initiative_report(
+    session: DB,
+    actor: ApiActor,
+    as_of: Annotated[dt.date | None, Query(description="Cost up to this day; default today.")] = None,
+) -> InitiativeReport:
+    """Planned against actual cost per funded initiative, and realized return for shipped ones."""
+    return initiatives.initiative_report(session, actor, as_of)
+
+
+@router.put("/initiatives/{idea_id}/outcome", status_code=204)
+def record_outcome(idea_id: int, body: OutcomeSet, session: DB, actor: ApiActor) -> None:
+    """Enter an initiative's actual effort and a year's benefit with its source."""
+    initiatives.record_outcome(session, actor, idea_id, body)
 
 
 @router.get("/settings")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from northstar.budget import costs, service
+from northstar.budget import costs, initiatives, service
 from northstar.budget.api import field_mapping
 from northstar.budget.engine import format_money
 from northstar.budget.schemas import BudgetLineCreate, BudgetSettingsUpdate, CommitmentCreate, CostRateSet
@@ -142,6 +142,56 @@ def people_cost(
     ]
     title = f"People cost {result.period}, plan {result.plan_name or '—'}"
     emit(rows, fmt, ["month", "team", "idea", "person_days", "amount"], title=title)
+
+
+@app.command("follow-plan")
+@handle_errors
+def follow_plan(
+    plan_id: int = typer.Argument(..., help="The decisions plan's id."),
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Follow a plan: cost its schedule and snapshot the business case of each idea it newly funds."""
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        made = initiatives.follow_plan(session, actor, plan_id)
+    emit(
+        [m.model_dump() for m in made],
+        fmt,
+        ["idea_id", "plan_name", "planned_cost_cents", "planned_people_cents"],
+        title="New funding snapshots",
+    )
+
+
+@app.command("initiatives")
+@handle_errors
+def initiative_report(
+    fmt: OutputFormat = FormatOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Cost per initiative (planned against actual) and realized ROI of shipped ones."""
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        result = initiatives.initiative_report(session, actor)
+    if fmt != OutputFormat.table:
+        emit_one(result, fmt)
+        return
+    code = result.currency
+    rows = [
+        {
+            "initiative": r.title,
+            "status": r.status,
+            "planned": format_money(r.planned_cost_cents, code),
+            "actual": format_money(r.actual_cost_cents, code),
+            "benefit": format_money(r.benefit_cents, code),
+            "roi_planned": "—" if r.roi_percent is None else f"{r.roi_percent} %",
+            "roi_realized": "—" if r.realized_roi_percent is None else f"{r.realized_roi_percent} %",
+        }
+        for r in result.rows
+    ]
+    emit(rows, fmt, list(rows[0]) if rows else ["initiative"], title=f"Initiatives as of {result.as_of}")
 
 
 @app.command("lines")

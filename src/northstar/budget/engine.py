@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any
 
 CATEGORIES: tuple[str, ...] = ("people", "contractors", "tools", "research", "marketing", "other")
 #: the alert fires when the forecast is more than this share over plan, unless the workspace chose another
@@ -391,3 +392,116 @@ def people_cost(
         PeopleCost(team, idea, month, count, round_half_up(rates[team].per_day * count))
         for (team, idea, month), count in sorted(days.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1]))
     ]
+
+
+# --- realized return and how far estimates were off ---------------------------------------------------------
+
+
+def realized_roi(benefit: int | None, actual_cost: int) -> Fraction | None:
+    """(benefit − cost) / cost over the first year: the benefit is a year's (ARR or measured), the cost all spent.
+
+    None without a benefit or without cost (a return on nothing spent is not a number).
+    """
+    if benefit is None or actual_cost <= 0:
+        return None
+    return Fraction(benefit - actual_cost, actual_cost)
+
+
+@dataclass(frozen=True)
+class EstimateOutcome:
+    """One finished initiative: its team, estimated and actual effort (person-weeks) and cost (cents)."""
+
+    idea: str
+    team: str
+    estimated_effort: float | None
+    actual_effort: float | None
+    planned_cost: int
+    actual_cost: int
+
+
+@dataclass(frozen=True)
+class RatioSummary:
+    """Actual ÷ estimated over past initiatives: the ratios, their median and 10th/90th percentiles, and the mean
+    absolute error in percent (how far estimates were off, in either direction)."""
+
+    ratios: tuple[float, ...]
+    median: float | None
+    p10: float | None
+    p90: float | None
+    mean_absolute_error_percent: float | None
+
+    @property
+    def count(self) -> int:
+        return len(self.ratios)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (NumPy's default ``linear`` method)."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def summarize_ratios(ratios: Iterable[float]) -> RatioSummary:
+    values = [float(r) for r in ratios if r > 0]
+    if not values:
+        return RatioSummary((), None, None, None, None)
+    error = sum(abs(r - 1) for r in values) / len(values) * 100
+    return RatioSummary(
+        tuple(values),
+        _percentile(values, 0.5),
+        _percentile(values, 0.1),
+        _percentile(values, 0.9),
+        round(error, 1),
+    )
+
+
+@dataclass(frozen=True)
+class EstimateHistory:
+    """Per team (and all teams together) how actual effort and cost compared with their estimates."""
+
+    effort: dict[str, RatioSummary]
+    cost: dict[str, RatioSummary]
+    all_effort: RatioSummary
+    all_cost: RatioSummary
+    #: a team needs this many finished initiatives before its own ratios are used; else all teams' are
+    minimum: int = 2
+
+    def effort_ratios(self, team: str) -> tuple[float, ...]:
+        own = self.effort.get(team)
+        if own is not None and own.count >= self.minimum:
+            return own.ratios
+        return self.all_effort.ratios
+
+    def multiplier(self, team: str, rng: Any, size: int) -> Any:
+        """``size`` factors drawn with replacement from the team's past effort ratios (a bootstrap of its
+        empirical distribution), for the decisions forecast's ``duration_multiplier``; 1.0 without history."""
+        ratios = self.effort_ratios(team)
+        if not ratios:
+            return rng.uniform(1.0, 1.0, size)
+        return rng.choice(list(ratios), size=size, replace=True)
+
+
+def estimate_history(outcomes: Iterable[EstimateOutcome], minimum: int = 2) -> EstimateHistory:
+    """Effort ratio (actual ÷ estimated person-weeks) and cost ratio (actual ÷ planned cents) per team."""
+    effort: dict[str, list[float]] = {}
+    cost: dict[str, list[float]] = {}
+    for item in outcomes:
+        if (
+            item.estimated_effort
+            and item.actual_effort
+            and item.estimated_effort > 0
+            and item.actual_effort > 0
+        ):
+            effort.setdefault(item.team, []).append(item.actual_effort / item.estimated_effort)
+        if item.planned_cost > 0 and item.actual_cost > 0:
+            cost.setdefault(item.team, []).append(item.actual_cost / item.planned_cost)
+    return EstimateHistory(
+        {team: summarize_ratios(v) for team, v in sorted(effort.items())},
+        {team: summarize_ratios(v) for team, v in sorted(cost.items())},
+        summarize_ratios(r for v in effort.values() for r in v),
+        summarize_ratios(r for v in cost.values() for r in v),
+        minimum,
+    )

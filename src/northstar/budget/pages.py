@@ -13,7 +13,7 @@ from markupsafe import Markup
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from northstar.budget import costs, engine, service
+from northstar.budget import costs, engine, initiatives, service
 from northstar.budget.files import read_export
 from northstar.budget.schemas import (
     ACTUAL_FIELDS,
@@ -41,6 +41,7 @@ FIELD_WORDS = {
     "category": "Category",
     "vendor": "Vendor",
     "memo": "Memo",
+    "idea": "Initiative (an idea's title or id)",
     "row_key": "Row key (a unique id per row)",
 }
 
@@ -104,6 +105,12 @@ def people_by_initiative(report: PeopleCostReport) -> list[tuple[str, str, int, 
     return sorted(((t, i, d, c) for (t, i), (d, c) in totals.items()), key=lambda r: (-r[3], r[0], r[1]))
 
 
+def _plan_choices(session: DB, user: CurrentUser) -> list[tuple[int, str]]:
+    from northstar.decisions import service as decisions
+
+    return [(p.id, p.name) for p in decisions.list_plans(session, user.actor) if p.portfolio]
+
+
 def _default_period(today: dt.date) -> str:
     return engine.quarter_of(today)
 
@@ -140,6 +147,8 @@ def _budget_page(
         people=(people := costs.people_cost(session, user.actor, label)),
         people_rows=people_by_initiative(people),
         rates=costs.list_cost_rates(session, user.actor),
+        initiative_report=initiatives.initiative_report(session, user.actor, today),
+        plans=_plan_choices(session, user),
         rate_errors=rate_errors or {},
         rate_values=(values if rate_errors else None) or {"unit": "person_month"},
         rate_units=[("person_month", "per person-month"), ("person_day", "per person-day")],
@@ -305,6 +314,22 @@ async def set_rate(request: Request, session: DB, user: CurrentUser) -> Response
         messages = field_messages(failure) or {"form": failure.detail}
         return _budget_page(request, session, user, period, None, form, None, messages)
     return see_other("/budget", period=period, rated=1)
+
+
+@router.post("/budget/follow")
+async def follow_plan(request: Request, session: DB, user: CurrentUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    period = form.get("period", "")
+    text = form.get("plan_id", "")
+    if not text.isdigit():
+        return _budget_page(request, session, user, period, {"plan_id": "choose a plan"}, form)
+    try:
+        made = initiatives.follow_plan(session, user.actor, int(text))
+    except ValidationFailed as failure:
+        session.rollback()
+        return _budget_page(request, session, user, period, {"plan_id": failure.detail}, form)
+    return see_other("/budget", period=period, funded=len(made))
 
 
 @router.post("/budget/settings")

@@ -17,6 +17,7 @@ ACTUAL_FIELDS: tuple[tuple[str, bool], ...] = (
     ("category", False),
     ("vendor", False),
     ("memo", False),
+    ("idea", False),
     ("row_key", False),
 )
 
@@ -142,6 +143,7 @@ class ActualRead(BaseModel):
     memo: str | None
     row_key: str
     source: str | None
+    idea_id: int | None = None
 
 
 class RowError(BaseModel):
@@ -272,3 +274,80 @@ class BudgetReport(BaseModel):
     rows: list[VarianceRow]
     alerts: list[VarianceRow]
     monthly: list[MonthPoint]
+
+
+class FundingRead(BaseModel):
+    """The snapshot of an idea's business case when a plan first funded it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    idea_id: int
+    plan_id: int | None
+    plan_name: str
+    funded_at: dt.datetime
+    team_id: int | None
+    planned_cost_cents: int
+    planned_people_cents: int
+    effort_person_weeks: float | None
+    business_case: dict[str, float | int | None]
+
+
+class OutcomeSet(BaseModel):
+    """What a shipped idea took and returned, entered by hand. A benefit needs its source."""
+
+    actual_effort_person_weeks: float | None = Field(default=None, gt=0, le=10_000)
+    benefit: str | None = Field(default=None, description="A year's benefit in money, e.g. 120000.")
+    benefit_source: str | None = Field(default=None, max_length=500)
+
+    _benefit = field_validator("benefit", mode="before")(
+        lambda cls, v: None if v in (None, "") else BudgetLineCreate._amount(v)
+    )
+
+    @property
+    def benefit_cents(self) -> int | None:
+        return None if self.benefit is None else parse_amount(self.benefit)
+
+
+class InitiativeRow(BaseModel):
+    idea_id: int
+    title: str
+    status: str
+    team: str
+    plan_name: str = Field(description="The decision (plan) that funded it.")
+    funded_at: dt.datetime
+    planned_cost_cents: int = Field(description="One-off cost plus planned people cost, from the snapshot.")
+    actual_spend_cents: int = Field(description="Actual spend tagged with the initiative.")
+    actual_people_cents: int = Field(description="People cost of the scheduled time up to today.")
+    actual_cost_cents: int
+    cost_variance_cents: int = Field(description="Actual minus planned cost; more than 0 is over.")
+    npv_cents: int | None = Field(description="The business case's NPV when funded.")
+    roi_percent: float | None = Field(description="The business case's ROI when funded.")
+    benefit_cents: int | None = Field(description="Realized benefit for a year, for shipped ideas.")
+    benefit_source: str | None
+    realized_roi_percent: float | None = Field(description="(benefit − actual cost) ÷ actual cost.")
+    estimated_effort_person_weeks: float | None
+    actual_effort_person_weeks: float | None
+
+
+class InitiativeReport(BaseModel):
+    as_of: dt.date
+    currency: str
+    rows: list[InitiativeRow]
+    planned_cents: int
+    actual_cents: int
+
+
+class RatioRead(BaseModel):
+    team: str = Field(description="Empty for all teams together.")
+    count: int
+    median: float | None
+    p10: float | None
+    p90: float | None
+    mean_absolute_error_percent: float | None
+    ratios: list[float]
+
+
+class EstimateHistoryRead(BaseModel):
+    """How far estimates have been off: actual ÷ estimated effort and cost per team, over shipped initiatives."""
+
+    effort: list[RatioRead]
+    cost: list[RatioRead]

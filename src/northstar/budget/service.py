@@ -53,6 +53,8 @@ ALIASES = {
     "payee": "vendor",
     "description": "memo",
     "reference": "row_key",
+    "initiative": "idea",
+    "project": "idea",
     "transaction_id": "row_key",
     "id": "row_key",
 }
@@ -363,6 +365,7 @@ class _Row:
     vendor: str | None
     memo: str | None
     row_key: str
+    idea_id: int | None = None
 
 
 def _parse_date(text: str) -> dt.date:
@@ -388,11 +391,19 @@ def _row_key(given: str | None, team_id: int, row: _Row) -> str:
         row.vendor or "",
         row.memo or "",
     ]
+    if (
+        row.idea_id is not None
+    ):  # only then, so the keys of rows imported without initiatives stay as they were
+        parts.append(f"idea:{row.idea_id}")
     return "sha256:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
 def _check_row(
-    number: int, raw: dict[str, str], teams: dict[str, int], team_names: list[str]
+    number: int,
+    raw: dict[str, str],
+    teams: dict[str, int],
+    team_names: list[str],
+    ideas: dict[str, int] | None = None,
 ) -> tuple[_Row | None, list[FieldError]]:
     """One row of the file as spend, or the problems with it, each naming the row and the field."""
     errors: list[FieldError] = []
@@ -420,6 +431,10 @@ def _check_row(
         errors.append(
             FieldError("category", f"{category!r} is not one of {', '.join(engine.CATEGORIES)}", row=number)
         )
+    idea_text = values.get("idea", "")
+    idea_id = (ideas or {}).get(idea_text.casefold()) if idea_text else None
+    if idea_text and idea_id is None:
+        errors.append(FieldError("idea", f"no idea titled or numbered {idea_text!r}", row=number))
     if errors or spent_on is None or amount is None or team_id is None:
         return None, errors
     row = _Row(
@@ -432,6 +447,7 @@ def _check_row(
         values.get("memo") or None,
         "",
     )
+    row.idea_id = idea_id
     row.vendor = row.vendor[:300] if row.vendor else None
     row.memo = row.memo[:1000] if row.memo else None
     row.row_key = _row_key(values.get("row_key"), team_id, row)
@@ -491,11 +507,20 @@ def import_actuals(
     ).all()
     teams = {name.strip().casefold(): team_id for team_id, name in team_rows}
     team_names = [name for _, name in team_rows]
+    ideas: dict[str, int] = {}
+    if "idea" in parsed.headers:
+        from northstar.ideas.models import Idea
+
+        for idea_id, title in session.execute(
+            select(Idea.id, Idea.title).where(Idea.workspace_id == actor.workspace_id)
+        ):
+            ideas.setdefault(title.strip().casefold(), idea_id)
+            ideas[str(idea_id)] = idea_id
     rows: list[_Row] = []
     errors: list[FieldError] = []
     first_seen: dict[str, int] = {}
     for number, raw in enumerate(parsed.rows, start=2):
-        row, problems = _check_row(number, raw, teams, team_names)
+        row, problems = _check_row(number, raw, teams, team_names, ideas)
         errors += problems
         if row is None:
             continue
@@ -536,6 +561,7 @@ def import_actuals(
             memo=row.memo,
             row_key=row.row_key,
             source=source[:300],
+            idea_id=row.idea_id,
         )
         for row in new
     )
