@@ -179,3 +179,30 @@ def test_people_cost_counts_working_days_times_people_times_the_day_rate() -> No
     assert engine.people_cost(
         [engine.ScheduledWork("1", "1", 0, 1, 1)], {"1": odd}, monday, None, monday + dt.timedelta(days=2)
     )[0].amount == round_half_up(Fraction(1_000_01 * 12 * 3, 260))
+
+
+def test_estimate_history_gives_ratios_per_team_and_a_bootstrap_multiplier() -> None:
+    import numpy as np
+
+    outcomes = [
+        engine.EstimateOutcome("1", "7", 10, 15, 100_00, 150_00),  # 1.5× effort and cost
+        engine.EstimateOutcome("2", "7", 10, 12, 100_00, 90_00),  # 1.2×, 0.9×
+        engine.EstimateOutcome("3", "8", 20, 10, 0, 50_00),  # 0.5× effort; no planned cost: no cost ratio
+        engine.EstimateOutcome("4", "8", None, 10, 10_00, 10_00),  # no estimate: no effort ratio
+    ]
+    found = engine.estimate_history(outcomes)
+    assert found.effort["7"].ratios == (1.5, 1.2) and found.effort["7"].median == pytest.approx(1.35)
+    assert found.effort["7"].mean_absolute_error_percent == 35.0  # |0.5| and |0.2| → 35 %
+    assert found.all_effort.ratios == (1.5, 1.2, 0.5)
+    assert found.all_effort.p10 == pytest.approx(np.percentile([1.5, 1.2, 0.5], 10))
+    assert found.cost["7"].ratios == (1.5, 0.9) and found.cost["8"].ratios == (1.0,)
+    # team 7 has two: its own ratios; team 8 has one and team 9 none: all teams' ratios
+    assert found.effort_ratios("7") == (1.5, 1.2) and found.effort_ratios("8") == found.effort_ratios(
+        "9"
+    ) == (1.5, 1.2, 0.5)
+    draws = found.multiplier("7", np.random.default_rng(1), 1000)
+    assert set(np.unique(draws)) == {1.2, 1.5} and 0.4 < float(np.mean(draws == 1.5)) < 0.6
+    empty = engine.estimate_history([])
+    assert list(empty.multiplier("7", np.random.default_rng(1), 3)) == [1.0, 1.0, 1.0]
+    assert engine.realized_roi(300, 200) == Fraction(1, 2) and engine.realized_roi(None, 200) is None
+    assert engine.realized_roi(300, 0) is None

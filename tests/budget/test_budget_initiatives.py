@@ -15,7 +15,7 @@ from northstar.core.permissions import Role
 from northstar.decisions import service as decisions
 from northstar.decisions.schemas import Assumptions, PlanCreate
 from northstar.ideas import service as ideas
-from northstar.ideas.schemas import IdeaCreate
+from northstar.ideas.schemas import IdeaCreate, IdeaScores
 from northstar.teams.models import Team
 from tests.factories import World, make_world
 
@@ -175,3 +175,31 @@ def test_funding_snapshot_actual_cost_and_realized_roi_per_initiative(session: S
         initiatives.follow_plan(
             session, actor, decisions.create_plan(session, actor, PlanCreate(name="empty")).id
         )
+
+
+def test_estimate_history_learns_from_shipped_work_and_feeds_the_decisions_forecast(session: Session) -> None:
+    from northstar.budget import initiatives
+    from northstar.budget.schemas import OutcomeSet
+
+    world, _team, made, plan_id = _planned(session)
+    actor = world.actor()
+    initiatives.follow_plan(session, actor, plan_id)
+    with pytest.raises(ValidationFailed, match="no history"):
+        initiatives.forecast_with_history(session, actor, plan_id, 500)
+    for name, actual in (("Beta", 24), ("Gamma", 18)):  # estimated 12 person-weeks each: 2× and 1.5×
+        _ship(session, made[name])
+        initiatives.record_outcome(session, actor, made[name], OutcomeSet(actual_effort_person_weeks=actual))
+    session.commit()
+    found = initiatives.estimate_history(session, actor)
+    core = next(r for r in found.effort if r.team == "Core")
+    assert (sorted(core.ratios), core.median, core.mean_absolute_error_percent) == ([1.5, 2.0], 1.75, 75.0)
+    # the shipped ideas leave the schedule: re-solve with Alpha cheaper so there is open work to forecast
+    ideas.set_scores(session, actor, made["Alpha"], IdeaScores(effort=20))
+    decisions.solve_portfolio(session, actor, plan_id)
+    decisions.schedule_plan(session, actor, plan_id)
+    plain = decisions.forecast_plan(session, actor, plan_id, 500).forecast
+    assert plain is not None and plain["adjusted_by_history"] is False
+    p50 = plain["items"][0]["percentiles"]["P50"]
+    learned = initiatives.forecast_with_history(session, actor, plan_id, 500).forecast
+    assert learned["adjusted_by_history"] is True
+    assert 1.4 * p50 <= learned["items"][0]["percentiles"]["P50"] <= 2.1 * p50  # 1.5× or 2× the raw durations

@@ -19,6 +19,7 @@ from northstar.budget.schemas import (
     CommitmentRead,
     CostRateRead,
     CostRateSet,
+    EstimateHistoryRead,
     FundingRead,
     ImportReport,
     InitiativeReport,
@@ -149,6 +150,24 @@ def initiative_report(
 def record_outcome(idea_id: int, body: OutcomeSet, session: DB, actor: ApiActor) -> None:
     """Enter an initiative's actual effort and a year's benefit with its source."""
     initiatives.record_outcome(session, actor, idea_id, body)
+
+
+@router.get("/estimate-history")
+def estimate_history(session: DB, actor: ApiActor) -> EstimateHistoryRead:
+    """Actual ÷ estimated effort and cost per team over shipped initiatives: how far estimates have been off."""
+    return initiatives.estimate_history(session, actor)
+
+
+@router.post("/estimate-history/forecast/{plan_id}")
+def forecast_with_history(
+    plan_id: int,
+    session: DB,
+    actor: ApiActor,
+    simulations: Annotated[int, Query(ge=100, le=200_000)] = 10_000,
+) -> dict[str, object]:
+    """Re-run the plan's Monte Carlo forecast with durations scaled by the team's past estimate ratios."""
+    plan = initiatives.forecast_with_history(session, actor, plan_id, simulations)
+    return {"plan_id": plan.id, "forecast": plan.forecast}
 
 
 @router.get("/settings")

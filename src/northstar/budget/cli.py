@@ -194,6 +194,26 @@ def initiative_report(
     emit(rows, fmt, list(rows[0]) if rows else ["initiative"], title=f"Initiatives as of {result.as_of}")
 
 
+@app.command("outcome")
+@handle_errors
+def outcome(
+    idea_id: int = typer.Argument(..., help="The shipped initiative's idea id."),
+    actual_effort: float | None = typer.Option(None, help="Person-weeks it actually took."),
+    benefit: str | None = typer.Option(None, help="A year's benefit in money, e.g. 120000."),
+    source: str | None = typer.Option(None, help="Where the benefit figure comes from."),
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
+) -> None:
+    """Enter what a shipped initiative took and returned (feeds realized ROI and the estimate history)."""
+    from northstar.budget.schemas import OutcomeSet
+
+    with open_session() as session:
+        actor = resolve_actor(session, workspace, as_user)
+        data = OutcomeSet(actual_effort_person_weeks=actual_effort, benefit=benefit, benefit_source=source)
+        initiatives.record_outcome(session, actor, idea_id, data)
+    typer.echo(f"Saved the outcome of idea {idea_id}.")
+
+
 @app.command("lines")
 @handle_errors
 def lines(

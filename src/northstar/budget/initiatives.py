@@ -21,10 +21,12 @@ from northstar.budget import costs, engine
 from northstar.budget.models import BudgetActual, BudgetFunding, BudgetOutcome
 from northstar.budget.schemas import (
     BudgetSettingsUpdate,
+    EstimateHistoryRead,
     FundingRead,
     InitiativeReport,
     InitiativeRow,
     OutcomeSet,
+    RatioRead,
 )
 from northstar.budget.service import _teams, currency, update_settings
 from northstar.core import audit
@@ -257,3 +259,61 @@ def initiative_report(session: Session, actor: Actor, today: dt.date | None = No
         planned_cents=sum(r.planned_cost_cents for r in rows),
         actual_cents=sum(r.actual_cost_cents for r in rows),
     )
+
+
+def history(session: Session, actor: Actor, today: dt.date | None = None) -> engine.EstimateHistory:
+    """Actual ÷ estimated effort and cost per team (keyed by team id) over shipped, funded initiatives."""
+    report = initiative_report(session, actor, today)
+    fundings = {f.idea_id: f for f in list_fundings(session, actor)}
+    outcomes = [
+        engine.EstimateOutcome(
+            str(row.idea_id),
+            str(fundings[row.idea_id].team_id or ""),
+            row.estimated_effort_person_weeks,
+            row.actual_effort_person_weeks,
+            row.planned_cost_cents,
+            row.actual_cost_cents,
+        )
+        for row in report.rows
+        if row.status == "shipped"
+    ]
+    return engine.estimate_history(outcomes)
+
+
+def estimate_history(session: Session, actor: Actor, today: dt.date | None = None) -> EstimateHistoryRead:
+    """How far estimates have been off, per team and overall, as the empirical ratios and their spread."""
+    found = history(session, actor, today)
+    teams = _teams(session, actor)
+
+    def read(team: str, summary: engine.RatioSummary) -> RatioRead:
+        name = teams.get(int(team), team) if team.isdigit() else team
+        return RatioRead(
+            team=name,
+            count=summary.count,
+            median=summary.median,
+            p10=summary.p10,
+            p90=summary.p90,
+            mean_absolute_error_percent=summary.mean_absolute_error_percent,
+            ratios=[round(r, 4) for r in summary.ratios],
+        )
+
+    return EstimateHistoryRead(
+        effort=[read(t, s) for t, s in found.effort.items()]
+        + ([read("", found.all_effort)] if found.all_effort.count else []),
+        cost=[read(t, s) for t, s in found.cost.items()]
+        + ([read("", found.all_cost)] if found.all_cost.count else []),
+    )
+
+
+def forecast_with_history(session: Session, actor: Actor, plan_id: int, simulations: int = 10_000) -> Any:
+    """The decisions Monte Carlo forecast of ``plan_id`` with each sampled duration scaled by a draw from its
+    team's past actual ÷ estimated effort (all teams' when a team has fewer than two shipped initiatives)."""
+    from northstar.decisions import service as decisions
+
+    found = history(session, actor)
+    if not found.all_effort.count:
+        raise ValidationFailed(
+            "no shipped initiative has its actual effort entered yet, so there is no history to learn from",
+            [FieldError("history", "enter the actual effort of shipped initiatives first")],
+        )
+    return decisions.forecast_plan(session, actor, plan_id, simulations, duration_multiplier=found.multiplier)

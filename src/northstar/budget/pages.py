@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from northstar.budget import costs, engine, initiatives, service
 from northstar.budget.files import read_export
@@ -148,6 +148,7 @@ def _budget_page(
         people_rows=people_by_initiative(people),
         rates=costs.list_cost_rates(session, user.actor),
         initiative_report=initiatives.initiative_report(session, user.actor, today),
+        history=initiatives.estimate_history(session, user.actor, today),
         plans=_plan_choices(session, user),
         rate_errors=rate_errors or {},
         rate_values=(values if rate_errors else None) or {"unit": "person_month"},
@@ -330,6 +331,18 @@ async def follow_plan(request: Request, session: DB, user: CurrentUser) -> Respo
         session.rollback()
         return _budget_page(request, session, user, period, {"plan_id": failure.detail}, form)
     return see_other("/budget", period=period, funded=len(made))
+
+
+@router.post("/budget/history-forecast")
+async def history_forecast(request: Request, session: DB, user: CurrentUser) -> Response:
+    """Re-run the followed plan's forecast with durations scaled by the teams' past estimate ratios."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    plan = costs.followed_plan(session, user.actor)
+    if plan is None:
+        raise ValidationFailed("no plan is followed yet: follow a solved and scheduled plan first")
+    initiatives.forecast_with_history(session, user.actor, plan.id, 5_000)
+    return RedirectResponse(f"/plans/{plan.id}", status_code=303)
 
 
 @router.post("/budget/settings")
