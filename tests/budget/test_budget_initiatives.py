@@ -203,3 +203,28 @@ def test_estimate_history_learns_from_shipped_work_and_feeds_the_decisions_forec
     learned = initiatives.forecast_with_history(session, actor, plan_id, 500).forecast
     assert learned["adjusted_by_history"] is True
     assert 1.4 * p50 <= learned["items"][0]["percentiles"]["P50"] <= 2.1 * p50  # 1.5× or 2× the raw durations
+
+
+def test_replan_runs_the_portfolio_again_with_the_budget_that_is_left(session: Session) -> None:
+    from northstar.budget import initiatives, service
+
+    world, team, made, plan_id = _planned(session)
+    actor = world.actor()
+    with pytest.raises(ValidationFailed, match="no plan is followed"):
+        initiatives.replan(session, make_world(session).actor())
+    costs.set_cost_rate(session, actor, CostRateSet(team_id=team.id, unit="person_day", amount="10"))
+    initiatives.follow_plan(session, actor, plan_id)
+    csv = b"date,amount,team,initiative\n2026-11-05,1200,Core,Beta\n"
+    service.import_actuals(session, actor, csv, None, "spend.csv")
+    _ship(session, made["Beta"])
+    session.commit()
+    spent = sum(r.actual_cost_cents for r in initiatives.initiative_report(session, actor).rows)
+    plan, remaining, job = initiatives.replan(session, actor)
+    session.commit()
+    assert job is None and remaining == 5000_00 - spent and remaining < 5000_00 - 1200_00
+    assert plan.assumptions["budget"] == remaining / 100 and plan.parent_id == plan_id
+    assert plan.portfolio is not None and plan.portfolio["status"] in ("optimal", "feasible")
+    assert str(made["Beta"]) not in plan.portfolio["selected"]  # shipped work is not chosen again
+    assert service.get_settings(session, actor).replan_plan_id == plan.id
+    with pytest.raises(PermissionDenied):
+        initiatives.replan(session, world.actor(Role.VIEWER))

@@ -170,6 +170,19 @@ def forecast_with_history(
     return {"plan_id": plan.id, "forecast": plan.forecast}
 
 
+@router.post("/replan", status_code=201)
+def replan(session: DB, actor: ApiActor) -> dict[str, object]:
+    """Re-run the followed plan's portfolio with the budget that is left after the funded work's actual cost."""
+    plan, remaining, _job = initiatives.replan(session, actor)
+    return {
+        "plan_id": plan.id,
+        "name": plan.name,
+        "remaining_budget_cents": remaining,
+        "selected": (plan.portfolio or {}).get("selected", []),
+        "url": f"/plans/{plan.id}",
+    }
+
+
 @router.get("/settings")
 def get_settings(session: DB, actor: ApiActor) -> BudgetSettingsRead:
     return service.get_settings(session, actor)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from northstar.budget import costs, engine
-from northstar.budget.models import BudgetActual, BudgetFunding, BudgetOutcome
+from northstar.budget.models import BudgetActual, BudgetFunding, BudgetOutcome, BudgetSettings
 from northstar.budget.schemas import (
     BudgetSettingsUpdate,
     EstimateHistoryRead,
@@ -317,3 +317,49 @@ def forecast_with_history(session: Session, actor: Actor, plan_id: int, simulati
             [FieldError("history", "enter the actual effort of shipped initiatives first")],
         )
     return decisions.forecast_plan(session, actor, plan_id, simulations, duration_multiplier=found.multiplier)
+
+
+def replan(session: Session, actor: Actor, runner: Any | None = None) -> tuple[Any, int, Any | None]:
+    """Re-run the portfolio with what is left: a scenario of the followed plan whose budget is the plan's budget
+    minus the actual cost so far of the initiatives it funded; shipped ideas drop out as the decisions service
+    leaves closed ideas out. Solved now, or as a background job when ``runner`` is given.
+
+    Returns (the new plan, the remaining budget in cents, the job or None).
+    """
+    from northstar.decisions import service as decisions
+    from northstar.decisions.schemas import PlanCopy
+
+    actor.require("budget.write")
+    actor.require("plans.write")
+    base = costs.followed_plan(session, actor)
+    if base is None:
+        raise ValidationFailed(
+            "no plan is followed yet: follow a solved plan first",
+            [FieldError("plan_id", "follow a plan first")],
+        )
+    budget = (base.assumptions or {}).get("budget")
+    if budget is None:
+        raise ValidationFailed(
+            f"plan {base.name!r} has no budget, so there is nothing left to re-plan with; give it a budget",
+            [FieldError("budget", "the followed plan has no budget")],
+        )
+    funded_here = {f.idea_id for f in list_fundings(session, actor) if f.plan_id == base.id}
+    spent = sum(
+        r.actual_cost_cents for r in initiative_report(session, actor).rows if r.idea_id in funded_here
+    )
+    remaining = max(0, _cents(budget) - spent)
+    code = currency(session, actor)
+    name = f"{base.name}: re-plan with {engine.format_money(remaining, code)} left"
+    plan = decisions.copy_plan(
+        session, actor, base.id, PlanCopy(name=name[:200], assumptions={"budget": remaining / 100})
+    )
+    row = session.get(BudgetSettings, actor.workspace_id)
+    if row is not None:
+        row.replan_plan_id = plan.id
+    job = None
+    if runner is not None:
+        job = decisions.start_plan_job(session, actor, runner, plan.id, "portfolio")
+    else:
+        decisions.solve_portfolio(session, actor, plan.id)
+    audit.record(session, actor, "replan", "plan", plan.id, name)
+    return plan, remaining, job

@@ -111,6 +111,14 @@ def _plan_choices(session: DB, user: CurrentUser) -> list[tuple[int, str]]:
     return [(p.id, p.name) for p in decisions.list_plans(session, user.actor) if p.portfolio]
 
 
+def _replan_plan(session: DB, user: CurrentUser) -> tuple[int, str] | None:
+    from northstar.decisions import service as decisions
+
+    chosen = service.get_settings(session, user.actor).replan_plan_id
+    found = {p.id: p.name for p in decisions.list_plans(session, user.actor)}
+    return (chosen, found[chosen]) if chosen in found else None
+
+
 def _default_period(today: dt.date) -> str:
     return engine.quarter_of(today)
 
@@ -150,6 +158,7 @@ def _budget_page(
         initiative_report=initiatives.initiative_report(session, user.actor, today),
         history=initiatives.estimate_history(session, user.actor, today),
         plans=_plan_choices(session, user),
+        replan_plan=_replan_plan(session, user),
         rate_errors=rate_errors or {},
         rate_values=(values if rate_errors else None) or {"unit": "person_month"},
         rate_units=[("person_month", "per person-month"), ("person_day", "per person-day")],
@@ -343,6 +352,15 @@ async def history_forecast(request: Request, session: DB, user: CurrentUser) -> 
         raise ValidationFailed("no plan is followed yet: follow a solved and scheduled plan first")
     initiatives.forecast_with_history(session, user.actor, plan.id, 5_000)
     return RedirectResponse(f"/plans/{plan.id}", status_code=303)
+
+
+@router.post("/budget/replan")
+async def replan(request: Request, session: DB, user: CurrentUser) -> Response:
+    """Re-run the portfolio with the remaining budget as a background job; the new plan's page shows progress."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    plan, _remaining, job = initiatives.replan(session, user.actor, request.app.state.jobs)
+    return RedirectResponse(f"/plans/{plan.id}" + (f"?job={job.id}" if job else ""), status_code=303)
 
 
 @router.post("/budget/settings")
