@@ -206,3 +206,19 @@ def test_estimate_history_gives_ratios_per_team_and_a_bootstrap_multiplier() -> 
     assert list(empty.multiplier("7", np.random.default_rng(1), 3)) == [1.0, 1.0, 1.0]
     assert engine.realized_roi(300, 200) == Fraction(1, 2) and engine.realized_roi(None, 200) is None
     assert engine.realized_roi(300, 0) is None
+
+
+def test_burn_up_accumulates_plan_and_actual_and_ends_the_band_around_the_forecast() -> None:
+    q4 = engine.parse_period("2026-Q4")
+    monthly = {"2026-10": (100_00, 80_00), "2026-11": (100_00, 120_00), "2026-12": (100_00, 0)}
+    today = dt.date(2026, 12, 1)
+    points = engine.burn_up(q4, monthly, today, forecast_total=330_00, committed=30_00)
+    by_day = {p.day: p for p in points}
+    assert by_day[dt.date(2026, 10, 31)].actual == 80_00 and by_day[dt.date(2026, 11, 30)].plan == 200_00
+    assert by_day[dt.date(2026, 11, 30)].actual == 200_00
+    end = by_day[dt.date(2026, 12, 31)]
+    assert (end.plan, end.actual, end.forecast) == (300_00, None, 330_00)
+    # the run-rate part (330 − 200 − 30 = 100) spread by the slowest and fastest month against their mean (100)
+    assert (end.low, end.high) == (200_00 + 30_00 + 80_00, 200_00 + 30_00 + 120_00)
+    closed = engine.burn_up(q4, monthly, dt.date(2027, 1, 10), 200_00, 0)
+    assert closed[-1].actual == 200_00 and closed[-1].forecast is None

@@ -505,3 +505,85 @@ def estimate_history(outcomes: Iterable[EstimateOutcome], minimum: int = 2) -> E
         summarize_ratios(r for v in cost.values() for r in v),
         minimum,
     )
+
+
+# --- burn-up ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BurnUpPoint:
+    day: dt.date
+    plan: int
+    actual: int | None
+    forecast: int | None
+    low: int | None
+    high: int | None
+
+
+def burn_up(
+    period: Period,
+    monthly: dict[str, tuple[int, int]],
+    today: dt.date,
+    forecast_total: int,
+    committed: int,
+) -> list[BurnUpPoint]:
+    """Cumulative plan and actual at each month's end, and from today the forecast with a band.
+
+    ``monthly`` is month → (planned, actual) over all teams. The band spreads the run-rate part of the forecast
+    (forecast − actual − committed) by the slowest and fastest monthly spend so far against their mean (±10 %
+    with fewer than two finished months), so it is as wide as the spending has been uneven.
+    """
+    done = elapsed_days(period, today)
+    actual_so_far = sum(a for month, (_p, a) in monthly.items() if month in period.months)
+    finished = [
+        monthly.get(m, (0, 0))[1]
+        for m in period.months
+        if parse_period(m).ends_on < min(today, period.ends_on + dt.timedelta(days=1))
+    ]
+    mean = Fraction(sum(finished), len(finished)) if finished else Fraction(0)
+    if len(finished) >= 2 and mean > 0:
+        low_factor, high_factor = Fraction(min(finished)) / mean, Fraction(max(finished)) / mean
+    else:
+        low_factor, high_factor = Fraction(9, 10), Fraction(11, 10)
+    rest = forecast_total - actual_so_far - committed
+    points = [BurnUpPoint(period.starts_on - dt.timedelta(days=1), 0, 0 if done else None, None, None, None)]
+    plan_total = actual_total = 0
+    for month in period.months:
+        span = parse_period(month)
+        planned, actual = monthly.get(month, (0, 0))
+        plan_total += planned
+        actual_total += actual
+        started = span.starts_on <= today
+        if started and span.ends_on >= today and done < period.days:
+            points.append(
+                BurnUpPoint(
+                    today,
+                    plan_total
+                    - planned
+                    + round_half_up(Fraction(planned * (today - span.starts_on).days + planned, span.days)),
+                    actual_total,
+                    actual_total,
+                    actual_total,
+                    actual_total,
+                )
+            )
+        on_end = span.ends_on
+        future = on_end > today
+        if future and done < period.days:
+            share = Fraction((on_end - today).days, max(1, (period.ends_on - today).days))
+            base = actual_so_far + committed * share
+            points.append(
+                BurnUpPoint(
+                    on_end,
+                    plan_total,
+                    None,
+                    round_half_up(base + rest * share),
+                    round_half_up(base + rest * share * low_factor),
+                    round_half_up(base + rest * share * high_factor),
+                )
+            )
+        else:
+            points.append(
+                BurnUpPoint(on_end, plan_total, actual_total if started else None, None, None, None)
+            )
+    return points

@@ -95,6 +95,67 @@ def monthly_chart(report: BudgetReport) -> Markup | None:
     return render_svg(chart)
 
 
+def burn_up_chart(report: BudgetReport) -> Markup | None:
+    """Cumulative plan and actual spend over the period, and from today the forecast inside its band."""
+    import altair as alt
+
+    if not report.total.planned_cents and not report.total.actual_cents:
+        return None
+    monthly: dict[str, tuple[int, int]] = {}
+    for point in report.monthly:
+        planned, actual = monthly.get(point.month, (0, 0))
+        monthly[point.month] = (planned + point.planned_cents, actual + point.actual_cents)
+    period = engine.parse_period(report.period)
+    points = engine.burn_up(
+        period, monthly, report.as_of, report.total.forecast_cents, report.total.committed_cents
+    )
+    lines, band = [], []
+    for p in points:
+        day = p.day.isoformat()
+        lines.append({"day": day, "series": "Plan", "amount": p.plan / 100})
+        if p.actual is not None:
+            lines.append({"day": day, "series": "Actual", "amount": p.actual / 100})
+        if p.forecast is not None:
+            lines.append({"day": day, "series": "Forecast", "amount": p.forecast / 100})
+        if p.low is not None and p.high is not None:
+            band.append({"day": day, "low": p.low / 100, "high": p.high / 100})
+    colors = alt.Scale(domain=["Plan", "Actual", "Forecast"], range=[PALETTE[3], PALETTE[0], PALETTE[4]])
+    money_axis = alt.Axis(format="$,.0f" if report.currency == "USD" else ",.0f")
+    x = alt.X("day:T", title=None, axis=alt.Axis(format="%b %d"))
+    line = (
+        alt.Chart(alt.Data(values=lines))
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("amount:Q", title=f"{report.currency}, cumulative", axis=money_axis),
+            color=alt.Color("series:N", scale=colors, title=None),
+            strokeDash=alt.condition("datum.series == 'Forecast'", alt.value([5, 3]), alt.value([1, 0])),
+            tooltip=[
+                "series:N",
+                alt.Tooltip("day:T", format="%B %d"),
+                alt.Tooltip("amount:Q", format=",.2f"),
+            ],
+        )
+    )
+    layers: list[Any] = [line]
+    if band:
+        layers.insert(
+            0,
+            alt.Chart(alt.Data(values=band))
+            .mark_area(opacity=0.2, color=PALETTE[4])
+            .encode(x=x, y="low:Q", y2="high:Q"),
+        )
+    chart = alt.layer(*layers).properties(
+        width=560,
+        height=220,
+        title=alt.TitleParams(
+            f"Burn-up, {report.period}",
+            subtitle="dashed: forecast (run rate + committed); shaded: as uneven as the months so far",
+        ),
+    )
+    return render_svg(chart)
+
+
 def people_by_initiative(report: PeopleCostReport) -> list[tuple[str, str, int, int]]:
     """(team, initiative, person-days, cents) over the period, largest cost first."""
     totals: dict[tuple[str, str], list[int]] = {}
@@ -166,6 +227,7 @@ def _budget_page(
         commitment_errors=commitment_errors or {},
         commitment_values=(values if commitment_errors else None) or {},
         chart=monthly_chart(report),
+        burn_chart=burn_up_chart(report),
         lines=service.list_lines(session, user.actor, label),
         teams=[(t.id, t.name) for t in team_list],
         ideas=[(i.id, i.title) for i in idea_list],
