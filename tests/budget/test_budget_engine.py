@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from northstar.budget import engine
-from northstar.budget.engine import PlanAmount, SpendAmount
+from northstar.budget.engine import PlanAmount, SpendAmount, round_half_up
 
 
 def test_periods_are_months_or_quarters_with_their_days() -> None:
@@ -117,3 +117,108 @@ def test_a_period_not_started_forecasts_nothing() -> None:
     result = engine.plan_vs_actual(engine.parse_period("2027-Q1"), plan, [], dt.date(2026, 11, 1))
     assert result.elapsed_days == 0
     assert (result.rows[0].forecast, result.rows[0].note, result.rows[0].alert) == (0, "not started", False)
+
+
+def test_forecast_is_run_rate_plus_commitments_still_to_come() -> None:
+    q4 = engine.parse_period("2026-Q4")
+    plan = [engine.PlanAmount("Core", "contractors", "2026-Q4", 30_000_00)]
+    spent = [engine.SpendAmount("Core", "contractors", dt.date(2026, 10, 10), 9_200_00)]
+    committed = [
+        engine.SpendAmount("Core", "contractors", dt.date(2026, 12, 1), 5_000_00),  # still to come: counts
+        engine.SpendAmount("Core", "contractors", dt.date(2026, 10, 20), 7_000_00),  # due already: invoiced
+        engine.SpendAmount("Core", "contractors", dt.date(2027, 1, 5), 9_000_00),  # next quarter: not here
+        engine.SpendAmount("Core", "tools", dt.date(2026, 11, 30), 100_00),  # a category without a plan
+    ]
+    today = dt.date(2026, 11, 15)  # 46 of 92 days: the run rate doubles the spend
+    result = engine.plan_vs_actual(q4, plan, spent, today, 10, committed)
+    rows = {(r.team, r.category): r for r in result.rows}
+    assert (rows[("Core", "contractors")].committed, rows[("Core", "contractors")].forecast) == (
+        5_000_00,
+        18_400_00 + 5_000_00,
+    )
+    assert (
+        rows[("Core", "tools")].forecast == 100_00 and rows[("Core", "tools")].alert
+    )  # spend without a plan
+    assert result.total is not None and result.total.committed == 5_100_00
+    # a commitment can tip a team into the alert: 23,500 + 10,000 is more than 10 % over 30,000
+    more = [*committed, engine.SpendAmount("Core", "contractors", dt.date(2026, 12, 20), 10_000_00)]
+    tipped = engine.plan_vs_actual(q4, plan, spent, today, 10, more)
+    assert not result.teams[0].alert  # 23,500 against 30,000
+    assert tipped.teams[0].alert and tipped.teams[0].forecast == 18_400_00 + 15_100_00
+    # before the period starts every commitment due in it counts; after it ends none does
+    early = engine.plan_vs_actual(q4, plan, [], dt.date(2026, 9, 1), 10, committed)
+    assert early.total is not None and early.total.forecast == 5_000_00 + 7_000_00 + 100_00
+    late = engine.plan_vs_actual(q4, plan, spent, dt.date(2027, 2, 1), 10, committed)
+    assert late.total is not None and late.total.committed == 0
+
+
+def test_people_cost_counts_working_days_times_people_times_the_day_rate() -> None:
+    monday = dt.date(2026, 11, 2)
+    work = [
+        engine.ScheduledWork("7", "1", 0, 2, 2),  # Nov 2-13: 10 working days × 2 people
+        engine.ScheduledWork("8", "2", 4, 5, 1),  # Nov 30 (Mon) and Dec 1-4: 1 day in November, 4 in December
+        engine.ScheduledWork("9", "3", 0, 4, 3),  # a team without a rate costs nothing here
+    ]
+    rates = {
+        "1": engine.CostRate("person_day", 500_00),
+        "2": engine.CostRate("person_month", 13_000_00),  # × 12 / 260 = $600.00 a day
+    }
+    found = {
+        (c.team, c.idea, c.month): (c.person_days, c.amount) for c in engine.people_cost(work, rates, monday)
+    }
+    assert found == {
+        ("1", "7", "2026-11"): (20, 10_000_00),
+        ("2", "8", "2026-11"): (1, 600_00),
+        ("2", "8", "2026-12"): (4, 2_400_00),
+    }
+    december = engine.people_cost(work, rates, monday, dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    assert [(c.month, c.amount) for c in december] == [("2026-12", 2_400_00)]
+    up_to = engine.people_cost(work, rates, monday, None, dt.date(2026, 11, 4))  # Mon-Wed of week 0
+    assert [(c.idea, c.person_days) for c in up_to] == [("7", 6)]
+    odd = engine.CostRate("person_month", 1_000_01)  # $10,000.01 a month: 3 days round once, half up
+    assert engine.people_cost(
+        [engine.ScheduledWork("1", "1", 0, 1, 1)], {"1": odd}, monday, None, monday + dt.timedelta(days=2)
+    )[0].amount == round_half_up(Fraction(1_000_01 * 12 * 3, 260))
+
+
+def test_estimate_history_gives_ratios_per_team_and_a_bootstrap_multiplier() -> None:
+    import numpy as np
+
+    outcomes = [
+        engine.EstimateOutcome("1", "7", 10, 15, 100_00, 150_00),  # 1.5× effort and cost
+        engine.EstimateOutcome("2", "7", 10, 12, 100_00, 90_00),  # 1.2×, 0.9×
+        engine.EstimateOutcome("3", "8", 20, 10, 0, 50_00),  # 0.5× effort; no planned cost: no cost ratio
+        engine.EstimateOutcome("4", "8", None, 10, 10_00, 10_00),  # no estimate: no effort ratio
+    ]
+    found = engine.estimate_history(outcomes)
+    assert found.effort["7"].ratios == (1.5, 1.2) and found.effort["7"].median == pytest.approx(1.35)
+    assert found.effort["7"].mean_absolute_error_percent == 35.0  # |0.5| and |0.2| → 35 %
+    assert found.all_effort.ratios == (1.5, 1.2, 0.5)
+    assert found.all_effort.p10 == pytest.approx(np.percentile([1.5, 1.2, 0.5], 10))
+    assert found.cost["7"].ratios == (1.5, 0.9) and found.cost["8"].ratios == (1.0,)
+    # team 7 has two: its own ratios; team 8 has one and team 9 none: all teams' ratios
+    assert found.effort_ratios("7") == (1.5, 1.2) and found.effort_ratios("8") == found.effort_ratios(
+        "9"
+    ) == (1.5, 1.2, 0.5)
+    draws = found.multiplier("7", np.random.default_rng(1), 1000)
+    assert set(np.unique(draws)) == {1.2, 1.5} and 0.4 < float(np.mean(draws == 1.5)) < 0.6
+    empty = engine.estimate_history([])
+    assert list(empty.multiplier("7", np.random.default_rng(1), 3)) == [1.0, 1.0, 1.0]
+    assert engine.realized_roi(300, 200) == Fraction(1, 2) and engine.realized_roi(None, 200) is None
+    assert engine.realized_roi(300, 0) is None
+
+
+def test_burn_up_accumulates_plan_and_actual_and_ends_the_band_around_the_forecast() -> None:
+    q4 = engine.parse_period("2026-Q4")
+    monthly = {"2026-10": (100_00, 80_00), "2026-11": (100_00, 120_00), "2026-12": (100_00, 0)}
+    today = dt.date(2026, 12, 1)
+    points = engine.burn_up(q4, monthly, today, forecast_total=330_00, committed=30_00)
+    by_day = {p.day: p for p in points}
+    assert by_day[dt.date(2026, 10, 31)].actual == 80_00 and by_day[dt.date(2026, 11, 30)].plan == 200_00
+    assert by_day[dt.date(2026, 11, 30)].actual == 200_00
+    end = by_day[dt.date(2026, 12, 31)]
+    assert (end.plan, end.actual, end.forecast) == (300_00, None, 330_00)
+    # the run-rate part (330 − 200 − 30 = 100) spread by the slowest and fastest month against their mean (100)
+    assert (end.low, end.high) == (200_00 + 30_00 + 80_00, 200_00 + 30_00 + 120_00)
+    closed = engine.burn_up(q4, monthly, dt.date(2027, 1, 10), 200_00, 0)
+    assert closed[-1].actual == 200_00 and closed[-1].forecast is None

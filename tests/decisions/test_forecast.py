@@ -206,3 +206,16 @@ def test_work_that_cannot_finish_before_capacity_runs_out_is_reported() -> None:
     item = ForecastItem("x", fixed(3), {"team": 1})
     with pytest.raises(PlanningInputError, match="cannot finish within the capacity"):
         solve(ForecastProblem([item], {"team": [1, 1, 0]}, simulations=5))
+
+
+def test_an_optional_duration_multiplier_scales_each_teams_sampled_durations() -> None:
+    items = [ForecastItem("a", fixed(3), {"slow": 1}), ForecastItem("b", fixed(4), {"fast": 1})]
+    teams = {"slow": 1, "fast": 1}
+
+    def multiplier(team: str, rng: np.random.Generator, size: int) -> np.ndarray:
+        return np.full(size, 2.0 if team == "slow" else 1.0)
+
+    plain = solve(ForecastProblem(items, teams, simulations=20)).by_id()
+    scaled = solve(ForecastProblem(items, teams, simulations=20, duration_multiplier=multiplier)).by_id()
+    assert (plain["a"].percentiles["P50"], scaled["a"].percentiles["P50"]) == (3, 6)
+    assert scaled["b"].percentiles["P50"] == plain["b"].percentiles["P50"] == 4

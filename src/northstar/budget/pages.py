@@ -11,14 +11,23 @@ from typing import Any
 from fastapi import APIRouter, Request
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from northstar.budget import engine, service
-from northstar.budget.schemas import ACTUAL_FIELDS, BudgetLineCreate, BudgetReport, BudgetSettingsUpdate
+from northstar.budget import costs, engine, initiatives, service
+from northstar.budget.files import read_export
+from northstar.budget.schemas import (
+    ACTUAL_FIELDS,
+    BudgetLineCreate,
+    BudgetLineUpdate,
+    BudgetReport,
+    BudgetSettingsUpdate,
+    CommitmentCreate,
+    CostRateSet,
+    PeopleCostReport,
+)
 from northstar.core.charts import PALETTE, render_svg
 from northstar.core.errors import FieldError, ValidationFailed
 from northstar.core.listing import ListParams
-from northstar.core.tabular import decode_bytes, read_csv
 from northstar.web.deps import DB, CurrentUser, check_csrf
 from northstar.web.forms import field_messages, parse_form, see_other
 from northstar.web.templating import render
@@ -32,6 +41,7 @@ FIELD_WORDS = {
     "category": "Category",
     "vendor": "Vendor",
     "memo": "Memo",
+    "idea": "Initiative (an idea's title or id)",
     "row_key": "Row key (a unique id per row)",
 }
 
@@ -85,6 +95,91 @@ def monthly_chart(report: BudgetReport) -> Markup | None:
     return render_svg(chart)
 
 
+def burn_up_chart(report: BudgetReport) -> Markup | None:
+    """Cumulative plan and actual spend over the period, and from today the forecast inside its band."""
+    import altair as alt
+
+    if not report.total.planned_cents and not report.total.actual_cents:
+        return None
+    monthly: dict[str, tuple[int, int]] = {}
+    for point in report.monthly:
+        planned, actual = monthly.get(point.month, (0, 0))
+        monthly[point.month] = (planned + point.planned_cents, actual + point.actual_cents)
+    period = engine.parse_period(report.period)
+    points = engine.burn_up(
+        period, monthly, report.as_of, report.total.forecast_cents, report.total.committed_cents
+    )
+    lines, band = [], []
+    for p in points:
+        day = p.day.isoformat()
+        lines.append({"day": day, "series": "Plan", "amount": p.plan / 100})
+        if p.actual is not None:
+            lines.append({"day": day, "series": "Actual", "amount": p.actual / 100})
+        if p.forecast is not None:
+            lines.append({"day": day, "series": "Forecast", "amount": p.forecast / 100})
+        if p.low is not None and p.high is not None:
+            band.append({"day": day, "low": p.low / 100, "high": p.high / 100})
+    colors = alt.Scale(domain=["Plan", "Actual", "Forecast"], range=[PALETTE[3], PALETTE[0], PALETTE[4]])
+    money_axis = alt.Axis(format="$,.0f" if report.currency == "USD" else ",.0f")
+    x = alt.X("day:T", title=None, axis=alt.Axis(format="%b %d"))
+    line = (
+        alt.Chart(alt.Data(values=lines))
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("amount:Q", title=f"{report.currency}, cumulative", axis=money_axis),
+            color=alt.Color("series:N", scale=colors, title=None),
+            strokeDash=alt.condition("datum.series == 'Forecast'", alt.value([5, 3]), alt.value([1, 0])),
+            tooltip=[
+                "series:N",
+                alt.Tooltip("day:T", format="%B %d"),
+                alt.Tooltip("amount:Q", format=",.2f"),
+            ],
+        )
+    )
+    layers: list[Any] = [line]
+    if band:
+        layers.insert(
+            0,
+            alt.Chart(alt.Data(values=band))
+            .mark_area(opacity=0.2, color=PALETTE[4])
+            .encode(x=x, y="low:Q", y2="high:Q"),
+        )
+    chart = alt.layer(*layers).properties(
+        width=560,
+        height=220,
+        title=alt.TitleParams(
+            f"Burn-up, {report.period}",
+            subtitle="dashed: forecast (run rate + committed); shaded: as uneven as the months so far",
+        ),
+    )
+    return render_svg(chart)
+
+
+def people_by_initiative(report: PeopleCostReport) -> list[tuple[str, str, int, int]]:
+    """(team, initiative, person-days, cents) over the period, largest cost first."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for row in report.rows:
+        entry = totals.setdefault((row.team, row.idea), [0, 0])
+        entry[0] += row.person_days
+        entry[1] += row.amount_cents
+    return sorted(((t, i, d, c) for (t, i), (d, c) in totals.items()), key=lambda r: (-r[3], r[0], r[1]))
+
+
+def _plan_choices(session: DB, user: CurrentUser) -> list[tuple[int, str]]:
+    from northstar.decisions import service as decisions
+
+    return [(p.id, p.name) for p in decisions.list_plans(session, user.actor) if p.portfolio]
+
+
+def _replan_plan(session: DB, user: CurrentUser) -> tuple[int, str] | None:
+    from northstar.decisions import service as decisions
+
+    chosen = service.get_settings(session, user.actor).replan_plan_id
+    found = {p.id: p.name for p in decisions.list_plans(session, user.actor)}
+    return (chosen, found[chosen]) if chosen in found else None
+
+
 def _default_period(today: dt.date) -> str:
     return engine.quarter_of(today)
 
@@ -96,6 +191,8 @@ def _budget_page(
     period: str | None,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    commitment_errors: dict[str, str] | None = None,
+    rate_errors: dict[str, str] | None = None,
 ) -> Response:
     from northstar.ideas import service as ideas
     from northstar.teams import service as teams
@@ -113,10 +210,24 @@ def _budget_page(
     return render(
         request,
         "budget.html",
-        status_code=422 if errors else 200,
+        status_code=422 if errors or commitment_errors or rate_errors else 200,
         user=user,
         report=report,
+        people=(people := costs.people_cost(session, user.actor, label)),
+        people_rows=people_by_initiative(people),
+        rates=costs.list_cost_rates(session, user.actor),
+        initiative_report=initiatives.initiative_report(session, user.actor, today),
+        history=initiatives.estimate_history(session, user.actor, today),
+        plans=_plan_choices(session, user),
+        replan_plan=_replan_plan(session, user),
+        rate_errors=rate_errors or {},
+        rate_values=(values if rate_errors else None) or {"unit": "person_month"},
+        rate_units=[("person_month", "per person-month"), ("person_day", "per person-day")],
+        commitments=service.list_commitments(session, user.actor, label),
+        commitment_errors=commitment_errors or {},
+        commitment_values=(values if commitment_errors else None) or {},
         chart=monthly_chart(report),
+        burn_chart=burn_up_chart(report),
         lines=service.list_lines(session, user.actor, label),
         teams=[(t.id, t.name) for t in team_list],
         ideas=[(i.id, i.title) for i in idea_list],
@@ -125,7 +236,7 @@ def _budget_page(
         period_error=period_error,
         typed_period=period or "",
         errors=errors or {},
-        values=values or {"period": label},
+        values=(values if not (commitment_errors or rate_errors) else None) or {"period": label},
         can_edit=user.actor.can("budget.write"),
     )
 
@@ -178,6 +289,140 @@ async def delete_line(line_id: int, request: Request, session: DB, user: Current
     check_csrf(user, str(form.get("csrf_token", "")))
     service.delete_line(session, user.actor, line_id)
     return see_other("/budget", period=str(form.get("period", "")), removed=1)
+
+
+def _edit_page(
+    request: Request,
+    session: DB,
+    user: CurrentUser,
+    line_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    from northstar.ideas import service as ideas
+    from northstar.teams import service as teams
+
+    line = service.get_line(session, user.actor, line_id)
+    shown = values or {
+        "team_id": str(line.team_id),
+        "period": line.period,
+        "category": line.category,
+        "amount": f"{line.amount_cents // 100}.{line.amount_cents % 100:02d}",
+        "idea_id": str(line.idea_id or ""),
+        "note": line.note or "",
+    }
+    return render(
+        request,
+        "budget_line_edit.html",
+        status_code=422 if errors else 200,
+        user=user,
+        line=line,
+        teams=[(t.id, t.name) for t in teams.list_teams(session, user.actor)],
+        ideas=[
+            (i.id, i.title)
+            for i in ideas.list_ideas(session, user.actor, ListParams(None, "title", 1, 500, {})).items
+        ],
+        categories=[(c, c.capitalize()) for c in engine.CATEGORIES],
+        errors=errors or {},
+        values=shown,
+        back=str(request.query_params.get("period") or (values and values.get("back")) or line.period),
+    )
+
+
+@router.get("/budget/lines/{line_id}/edit")
+def edit_line_page(line_id: int, request: Request, session: DB, user: CurrentUser) -> Response:
+    user.actor.require("budget.write")
+    return _edit_page(request, session, user, line_id)
+
+
+@router.post("/budget/lines/{line_id}")
+async def edit_line(line_id: int, request: Request, session: DB, user: CurrentUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    fields = {k: form.get(k, "") for k in ("team_id", "period", "category", "amount", "idea_id", "note")}
+    try:
+        # every field is on the form, so all are set: an emptied idea or note is removed from the line
+        whole = BudgetLineUpdate.model_validate(parse_form(BudgetLineCreate, fields).model_dump())
+        line = service.update_line(session, user.actor, line_id, whole)
+    except ValidationFailed as failure:
+        session.rollback()
+        shown = {**fields, "back": form.get("back", "")}
+        return _edit_page(request, session, user, line_id, field_messages(failure), shown)
+    back = form.get("back") or line.period
+    return see_other("/budget", period=back, edited=line.id)
+
+
+@router.post("/budget/commitments")
+async def add_commitment(request: Request, session: DB, user: CurrentUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    period = form.get("period", "")
+    try:
+        service.create_commitment(session, user.actor, parse_form(CommitmentCreate, form))
+    except ValidationFailed as failure:
+        session.rollback()
+        messages = field_messages(failure)
+        return _budget_page(request, session, user, period, None, form, messages or {"form": failure.detail})
+    return see_other("/budget", period=period, committed=1)
+
+
+@router.post("/budget/commitments/{commitment_id}/delete")
+async def delete_commitment(commitment_id: int, request: Request, session: DB, user: CurrentUser) -> Response:
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf_token", "")))
+    service.delete_commitment(session, user.actor, commitment_id)
+    return see_other("/budget", period=str(form.get("period", "")), uncommitted=1)
+
+
+@router.post("/budget/rates")
+async def set_rate(request: Request, session: DB, user: CurrentUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    period = form.get("period", "")
+    try:
+        costs.set_cost_rate(session, user.actor, parse_form(CostRateSet, form))
+    except ValidationFailed as failure:
+        session.rollback()
+        messages = field_messages(failure) or {"form": failure.detail}
+        return _budget_page(request, session, user, period, None, form, None, messages)
+    return see_other("/budget", period=period, rated=1)
+
+
+@router.post("/budget/follow")
+async def follow_plan(request: Request, session: DB, user: CurrentUser) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    period = form.get("period", "")
+    text = form.get("plan_id", "")
+    if not text.isdigit():
+        return _budget_page(request, session, user, period, {"plan_id": "choose a plan"}, form)
+    try:
+        made = initiatives.follow_plan(session, user.actor, int(text))
+    except ValidationFailed as failure:
+        session.rollback()
+        return _budget_page(request, session, user, period, {"plan_id": failure.detail}, form)
+    return see_other("/budget", period=period, funded=len(made))
+
+
+@router.post("/budget/history-forecast")
+async def history_forecast(request: Request, session: DB, user: CurrentUser) -> Response:
+    """Re-run the followed plan's forecast with durations scaled by the teams' past estimate ratios."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    plan = costs.followed_plan(session, user.actor)
+    if plan is None:
+        raise ValidationFailed("no plan is followed yet: follow a solved and scheduled plan first")
+    initiatives.forecast_with_history(session, user.actor, plan.id, 5_000)
+    return RedirectResponse(f"/plans/{plan.id}", status_code=303)
+
+
+@router.post("/budget/replan")
+async def replan(request: Request, session: DB, user: CurrentUser) -> Response:
+    """Re-run the portfolio with the remaining budget as a background job; the new plan's page shows progress."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(user, form.get("csrf_token"))
+    plan, _remaining, job = initiatives.replan(session, user.actor, request.app.state.jobs)
+    return RedirectResponse(f"/plans/{plan.id}" + (f"?job={job.id}" if job else ""), status_code=303)
 
 
 @router.post("/budget/settings")
@@ -241,8 +486,7 @@ def _mapping_page(
     chosen: dict[str, str] | None = None,
     failure: ValidationFailed | None = None,
 ) -> Response:
-    text = (_uploads(request) / f"budget-{token}.csv").read_text(encoding="utf-8")
-    parsed = read_csv(text, None, filename)
+    parsed = read_export((_uploads(request) / f"budget-{token}.upload").read_bytes(), None, filename)
     headers = [h for h in parsed.headers if h]
     saved = service.get_settings(session, user.actor).column_mapping
     chosen = (
@@ -283,14 +527,13 @@ async def upload_actuals(request: Request, session: DB, user: CurrentUser) -> Re
             user=user,
             step="upload",
             settings=settings,
-            errors={"file": "choose a CSV file exported from your finance system"},
+            errors={"file": "choose a CSV or XLSX file exported from your finance system"},
         )
     data = await upload.read(service.MAX_IMPORT_BYTES + 1)
     try:
         if len(data) > service.MAX_IMPORT_BYTES:
             raise ValidationFailed(f"the file is larger than {service.MAX_IMPORT_BYTES // 1_000_000} MB")
-        text = decode_bytes(data, upload.filename)
-        read_csv(text, None, upload.filename)
+        read_export(data, None, upload.filename)
     except ValidationFailed as failure:
         return render(
             request,
@@ -302,7 +545,7 @@ async def upload_actuals(request: Request, session: DB, user: CurrentUser) -> Re
             errors={"file": failure.detail},
         )
     token = secrets.token_urlsafe(24)
-    (_uploads(request) / f"budget-{token}.csv").write_text(text, encoding="utf-8")
+    (_uploads(request) / f"budget-{token}.upload").write_bytes(data)
     return _mapping_page(request, session, user, token, upload.filename)
 
 
@@ -312,7 +555,7 @@ async def run_import(request: Request, session: DB, user: CurrentUser) -> Respon
     form = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(user, form.get("csrf_token"))
     token = form.get("token", "")
-    path = _uploads(request) / f"budget-{token}.csv"
+    path = _uploads(request) / f"budget-{token}.upload"
     if not TOKEN.match(token) or not path.exists():
         raise ValidationFailed(
             "the upload has expired; upload the file again", [FieldError("file", "expired")]
@@ -320,7 +563,7 @@ async def run_import(request: Request, session: DB, user: CurrentUser) -> Respon
     filename = form.get("filename", "upload.csv")[:300]
     chosen = {name: form.get(f"map-{name}", "") for name, _ in ACTUAL_FIELDS}
     try:
-        result = service.import_actuals_csv(
+        result = service.import_actuals(
             session, user.actor, path.read_bytes(), {k: v for k, v in chosen.items() if v}, filename
         )
     except ValidationFailed as failure:

@@ -15,14 +15,18 @@ from sqlalchemy.orm import Session
 
 from northstar.accounts.models import Workspace
 from northstar.budget import engine
-from northstar.budget.models import BudgetActual, BudgetLine, BudgetSettings
+from northstar.budget.files import read_export
+from northstar.budget.models import BudgetActual, BudgetCommitment, BudgetLine, BudgetSettings
 from northstar.budget.schemas import (
     ACTUAL_FIELDS,
     BudgetLineCreate,
     BudgetLineRead,
+    BudgetLineUpdate,
     BudgetReport,
     BudgetSettingsRead,
     BudgetSettingsUpdate,
+    CommitmentCreate,
+    CommitmentRead,
     ImportReport,
     MonthPoint,
     VarianceRow,
@@ -31,7 +35,7 @@ from northstar.core import audit
 from northstar.core.errors import FieldError, ValidationFailed
 from northstar.core.listing import get_owned
 from northstar.core.permissions import READ, Actor
-from northstar.core.tabular import MAX_FIELD_CHARS, decode_bytes, read_csv
+from northstar.core.tabular import MAX_FIELD_CHARS
 from northstar.teams.models import Team
 
 #: the largest file an import reads (a year of a large company's spend lines is far smaller)
@@ -49,6 +53,8 @@ ALIASES = {
     "payee": "vendor",
     "description": "memo",
     "reference": "row_key",
+    "initiative": "idea",
+    "project": "idea",
     "transaction_id": "row_key",
     "id": "row_key",
 }
@@ -74,6 +80,8 @@ def get_settings(session: Session, actor: Actor) -> BudgetSettingsRead:
         currency=currency(session, actor),
         alert_threshold_percent=row.alert_threshold_percent if row else engine.DEFAULT_THRESHOLD_PERCENT,
         column_mapping={str(k): str(v) for k, v in (row.column_mapping if row else {}).items()},
+        plan_id=row.plan_id if row else None,
+        replan_plan_id=row.replan_plan_id if row else None,
     )
 
 
@@ -106,6 +114,13 @@ def update_settings(session: Session, actor: Actor, data: BudgetSettingsUpdate) 
     if data.column_mapping is not None:
         row.column_mapping = {k: v.strip() for k, v in data.column_mapping.items() if v and v.strip()}
         changes["column_mapping"] = row.column_mapping
+    if "plan_id" in data.model_fields_set:
+        if data.plan_id is not None:
+            from northstar.decisions import service as decisions
+
+            decisions.get_plan(session, actor, data.plan_id)  # a plan of this workspace, else 404
+        row.plan_id = data.plan_id
+        changes["plan_id"] = data.plan_id
     session.flush()
     if changes:
         audit.record(
@@ -202,11 +217,132 @@ def list_lines(session: Session, actor: Actor, period: str | None = None) -> lis
     return _line_read(session, actor, lines)
 
 
+def get_line(session: Session, actor: Actor, line_id: int) -> BudgetLineRead:
+    actor.require(READ)
+    line = get_owned(session, BudgetLine, line_id, actor.workspace_id, "budget line")
+    return _line_read(session, actor, [line])[0]
+
+
+def _describe(session: Session, actor: Actor, line: BudgetLine) -> str:
+    team = session.get(Team, line.team_id)
+    code = currency(session, actor)
+    return f"{team.name if team else ''} {line.period} {line.category} {engine.format_money(line.amount_cents, code)}"
+
+
+def update_line(session: Session, actor: Actor, line_id: int, data: BudgetLineUpdate) -> BudgetLineRead:
+    """Change a plan line's fields that were given; the audit log keeps each field's old and new value."""
+    actor.require("budget.write")
+    line = get_owned(session, BudgetLine, line_id, actor.workspace_id, "budget line")
+    given = data.model_dump(exclude_unset=True)
+    errors = []
+    if "team_id" in given:
+        team = session.get(Team, data.team_id) if data.team_id is not None else None
+        if team is None or team.workspace_id != actor.workspace_id:
+            errors.append(FieldError("team_id", "choose a team of this workspace"))
+    if given.get("idea_id") is not None:
+        from northstar.ideas.models import Idea
+
+        idea = session.get(Idea, data.idea_id)
+        if idea is None or idea.workspace_id != actor.workspace_id:
+            errors.append(FieldError("idea_id", "choose an idea of this workspace"))
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    new: dict[str, object] = {}
+    if "amount" in given and data.amount is not None:
+        new["amount_cents"] = data.amount_cents
+    for name in ("team_id", "idea_id", "period", "category"):
+        if name in given and (given[name] is not None or name == "idea_id"):
+            new[name] = given[name]
+    if "note" in given:
+        new["note"] = (data.note or "").strip() or None
+    changes: dict[str, object] = {}  # flat, as the audit log keeps scalars: amount_cents and amount_cents_was
+    for name, value in new.items():
+        if getattr(line, name) != value:
+            changes[name], changes[f"{name}_was"] = value, getattr(line, name)
+            setattr(line, name, value)
+    session.flush()
+    if changes:
+        audit.record(
+            session, actor, "update", "budget_line", line.id, _describe(session, actor, line), changes
+        )
+    return _line_read(session, actor, [line])[0]
+
+
 def delete_line(session: Session, actor: Actor, line_id: int) -> None:
     actor.require("budget.write")
     line = get_owned(session, BudgetLine, line_id, actor.workspace_id, "budget line")
-    audit.record(session, actor, "delete", "budget_line", line.id, f"{line.period} {line.category}")
+    audit.record(session, actor, "delete", "budget_line", line.id, _describe(session, actor, line))
     session.delete(line)
+
+
+# --- committed spend -----------------------------------------------------------------------------------------
+
+
+def _check_refs(session: Session, actor: Actor, team_id: int | None, idea_id: int | None) -> None:
+    from northstar.ideas.models import Idea
+
+    errors = []
+    team = session.get(Team, team_id) if team_id is not None else None
+    if team is None or team.workspace_id != actor.workspace_id:
+        errors.append(FieldError("team_id", "choose a team of this workspace"))
+    if idea_id is not None:
+        idea = session.get(Idea, idea_id)
+        if idea is None or idea.workspace_id != actor.workspace_id:
+            errors.append(FieldError("idea_id", "choose an idea of this workspace"))
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+
+
+def _commitment_read(session: Session, actor: Actor, rows: list[BudgetCommitment]) -> list[CommitmentRead]:
+    teams, code = _teams(session, actor), currency(session, actor)
+    return [
+        CommitmentRead.model_validate(row).model_copy(
+            update={"team": teams.get(row.team_id, ""), "currency": code}
+        )
+        for row in rows
+    ]
+
+
+def create_commitment(session: Session, actor: Actor, data: CommitmentCreate) -> CommitmentRead:
+    """Record signed spend not invoiced yet; the forecast counts it until the day it falls due."""
+    actor.require("budget.write")
+    _check_refs(session, actor, data.team_id, data.idea_id)
+    row = BudgetCommitment(
+        workspace_id=actor.workspace_id,
+        team_id=data.team_id,
+        idea_id=data.idea_id,
+        category=data.category,
+        amount_cents=data.amount_cents,
+        due_on=data.due_on,
+        vendor=(data.vendor or "").strip() or None,
+        reference=(data.reference or "").strip() or None,
+    )
+    session.add(row)
+    session.flush()
+    summary = f"{row.reference or row.vendor or 'commitment'} {engine.format_money(row.amount_cents, currency(session, actor))} due {row.due_on}"
+    audit.record(session, actor, "create", "budget_commitment", row.id, summary)
+    return _commitment_read(session, actor, [row])[0]
+
+
+def list_commitments(session: Session, actor: Actor, period: str | None = None) -> list[CommitmentRead]:
+    """Committed spend, all or that falling due in ``period``, by due date."""
+    actor.require(READ)
+    query = select(BudgetCommitment).where(BudgetCommitment.workspace_id == actor.workspace_id)
+    if period:
+        chosen = _period(period)
+        query = query.where(
+            BudgetCommitment.due_on >= chosen.starts_on, BudgetCommitment.due_on <= chosen.ends_on
+        )
+    rows = list(session.scalars(query.order_by(BudgetCommitment.due_on, BudgetCommitment.id)))
+    return _commitment_read(session, actor, rows)
+
+
+def delete_commitment(session: Session, actor: Actor, commitment_id: int) -> None:
+    actor.require("budget.write")
+    row = get_owned(session, BudgetCommitment, commitment_id, actor.workspace_id, "commitment")
+    summary = f"{row.reference or row.vendor or 'commitment'} due {row.due_on}"
+    audit.record(session, actor, "delete", "budget_commitment", row.id, summary)
+    session.delete(row)
 
 
 def _period(label: str) -> engine.Period:
@@ -229,6 +365,7 @@ class _Row:
     vendor: str | None
     memo: str | None
     row_key: str
+    idea_id: int | None = None
 
 
 def _parse_date(text: str) -> dt.date:
@@ -254,11 +391,19 @@ def _row_key(given: str | None, team_id: int, row: _Row) -> str:
         row.vendor or "",
         row.memo or "",
     ]
+    if (
+        row.idea_id is not None
+    ):  # only then, so the keys of rows imported without initiatives stay as they were
+        parts.append(f"idea:{row.idea_id}")
     return "sha256:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
 def _check_row(
-    number: int, raw: dict[str, str], teams: dict[str, int], team_names: list[str]
+    number: int,
+    raw: dict[str, str],
+    teams: dict[str, int],
+    team_names: list[str],
+    ideas: dict[str, int] | None = None,
 ) -> tuple[_Row | None, list[FieldError]]:
     """One row of the file as spend, or the problems with it, each naming the row and the field."""
     errors: list[FieldError] = []
@@ -286,6 +431,10 @@ def _check_row(
         errors.append(
             FieldError("category", f"{category!r} is not one of {', '.join(engine.CATEGORIES)}", row=number)
         )
+    idea_text = values.get("idea", "")
+    idea_id = (ideas or {}).get(idea_text.casefold()) if idea_text else None
+    if idea_text and idea_id is None:
+        errors.append(FieldError("idea", f"no idea titled or numbered {idea_text!r}", row=number))
     if errors or spent_on is None or amount is None or team_id is None:
         return None, errors
     row = _Row(
@@ -298,6 +447,7 @@ def _check_row(
         values.get("memo") or None,
         "",
     )
+    row.idea_id = idea_id
     row.vendor = row.vendor[:300] if row.vendor else None
     row.memo = row.memo[:1000] if row.memo else None
     row.row_key = _row_key(values.get("row_key"), team_id, row)
@@ -311,7 +461,19 @@ def import_actuals_csv(
     mapping: dict[str, str] | None = None,
     source: str = "file",
 ) -> ImportReport:
-    """Import a finance export (CSV: date, amount, team or cost centre, category, vendor, memo; optional row key).
+    """``import_actuals`` under its first name (CSV was the only format then); XLSX is read here too."""
+    return import_actuals(session, actor, data, mapping, source)
+
+
+def import_actuals(
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    mapping: dict[str, str] | None = None,
+    source: str = "file",
+) -> ImportReport:
+    """Import a finance export, CSV or XLSX (date, amount, team or cost centre, category, vendor, memo; optional
+    row key).
 
     ``mapping`` is the file's column name per field ({"team": "Cost centre"}); without one the workspace's saved
     mapping is used, and a mapping that imports cleanly is saved for next time. Every row is checked before
@@ -332,7 +494,7 @@ def import_actuals_csv(
         )
     file_to_field = {column: name for name, column in chosen.items()}
     file_to_field.update({alias: name for alias, name in ALIASES.items() if name not in chosen})
-    parsed = read_csv(decode_bytes(data, source), file_to_field, source)
+    parsed = read_export(data, file_to_field, source)
     missing = [name for name, required in ACTUAL_FIELDS if required and name not in parsed.headers]
     if missing:
         found = ", ".join(h for h in parsed.headers if h)
@@ -345,11 +507,20 @@ def import_actuals_csv(
     ).all()
     teams = {name.strip().casefold(): team_id for team_id, name in team_rows}
     team_names = [name for _, name in team_rows]
+    ideas: dict[str, int] = {}
+    if "idea" in parsed.headers:
+        from northstar.ideas.models import Idea
+
+        for idea_id, title in session.execute(
+            select(Idea.id, Idea.title).where(Idea.workspace_id == actor.workspace_id)
+        ):
+            ideas.setdefault(title.strip().casefold(), idea_id)
+            ideas[str(idea_id)] = idea_id
     rows: list[_Row] = []
     errors: list[FieldError] = []
     first_seen: dict[str, int] = {}
     for number, raw in enumerate(parsed.rows, start=2):
-        row, problems = _check_row(number, raw, teams, team_names)
+        row, problems = _check_row(number, raw, teams, team_names, ideas)
         errors += problems
         if row is None:
             continue
@@ -390,6 +561,7 @@ def import_actuals_csv(
             memo=row.memo,
             row_key=row.row_key,
             source=source[:300],
+            idea_id=row.idea_id,
         )
         for row in new
     )
@@ -428,6 +600,7 @@ def _row(v: engine.Variance) -> VarianceRow:
         actual_cents=v.actual,
         variance_cents=v.variance,
         forecast_cents=v.forecast,
+        committed_cents=v.committed,
         forecast_variance_cents=v.forecast_variance,
         forecast_over_percent=round(float(share) * 100, 1) if share is not None else None,
         burn_rate_monthly_cents=v.burn_rate_monthly,
@@ -463,8 +636,23 @@ def report(session: Session, actor: Actor, period: str, today: dt.date | None = 
             )
         )
     ]
+    committed = [
+        engine.SpendAmount(teams.get(team_id, "?"), category, due_on, amount)
+        for team_id, category, due_on, amount in session.execute(
+            select(
+                BudgetCommitment.team_id,
+                BudgetCommitment.category,
+                BudgetCommitment.due_on,
+                BudgetCommitment.amount_cents,
+            ).where(
+                BudgetCommitment.workspace_id == ws,
+                BudgetCommitment.due_on >= chosen.starts_on,
+                BudgetCommitment.due_on <= chosen.ends_on,
+            )
+        )
+    ]
     settings = get_settings(session, actor)
-    result = engine.plan_vs_actual(chosen, plan, spend, today, settings.alert_threshold_percent)
+    result = engine.plan_vs_actual(chosen, plan, spend, today, settings.alert_threshold_percent, committed)
     assert result.total is not None
     return BudgetReport(
         period=chosen.label,

@@ -343,17 +343,38 @@ def _idea_value(idea: Idea, assumptions: Assumptions) -> float | None:
     if assumptions.value_basis == "cost_of_delay":
         parts = [_number(inputs, k) for k in ("business_value", "time_criticality", "risk_reduction")]
         return None if None in parts else sum(p for p in parts if p is not None)
+    problem = _cash_flow_problem(idea, assumptions)
+    return None if problem is None else round(cashflow.solve(problem).npv, 2)
+
+
+def _cash_flow_problem(idea: Idea, assumptions: Assumptions) -> cashflow.CashFlowProblem | None:
+    inputs = dict(idea.inputs or {})
     benefit = _number(inputs, "benefit_per_quarter")
     if benefit is None:
         return None
-    problem = cashflow.CashFlowProblem(
+    return cashflow.CashFlowProblem(
         periods=assumptions.quarters,
         discount_rate=(1 + assumptions.discount_rate) ** 0.25 - 1,
         one_off_cost=_number(inputs, "one_off_cost") or 0.0,
         recurring_cost=_number(inputs, "recurring_cost_per_quarter") or 0.0,
         benefit_per_period=benefit,
     )
-    return round(cashflow.solve(problem).npv, 2)
+
+
+def business_case(
+    session: Session, actor: Actor, plan_id: int, idea_id: int
+) -> cashflow.CashFlowResult | None:
+    """An idea's cost-benefit (NPV, ROI, payback) under a plan's assumptions; None without a benefit estimate."""
+    actor.require(READ)
+    plan = get_owned(session, Plan, plan_id, actor.workspace_id, "plan")
+    idea = get_owned(session, Idea, idea_id, actor.workspace_id, "idea")
+    problem = _cash_flow_problem(idea, Assumptions.model_validate(plan.assumptions))
+    if problem is None:
+        return None
+    try:
+        return cashflow.solve(problem)
+    except PlanningInputError:
+        return None
 
 
 def team_labels(teams: Iterable[Team]) -> dict[int, str]:
@@ -662,9 +683,18 @@ def plan_jobs(session: Session, actor: Actor, plan_id: int, job_id: int | None =
 
 
 def forecast_plan(
-    session: Session, actor: Actor, plan_id: int, simulations: int = 10_000, progress: Progress | None = None
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    simulations: int = 10_000,
+    progress: Progress | None = None,
+    duration_multiplier: forecast.DurationMultiplier | None = None,
 ) -> Plan:
-    """Monte Carlo over the scheduled order: P50/P85/P95 per idea and the chance of meeting each deadline."""
+    """Monte Carlo over the scheduled order: P50/P85/P95 per idea and the chance of meeting each deadline.
+
+    ``duration_multiplier`` (for example the budget's history of actual against estimated effort per team)
+    scales each sampled duration; the payload then says ``"adjusted_by_history": true``.
+    """
     actor.require("plans.write")
     check_simulations(simulations)
     plan = get_owned(session, Plan, plan_id, actor.workspace_id, "plan")
@@ -693,7 +723,14 @@ def forecast_plan(
     used = {sched["teams"][item_id] for item_id in order}
     teams = {team: [int(v) for v in values] or [0] for team, values in capacity.items() if team in used}
     start_date = date.fromisoformat(assumptions.start_date) if assumptions.start_date else _next_monday()
-    problem = forecast.ForecastProblem(items, teams, simulations=simulations, seed=7, start_date=start_date)
+    problem = forecast.ForecastProblem(
+        items,
+        teams,
+        simulations=simulations,
+        seed=7,
+        start_date=start_date,
+        duration_multiplier=duration_multiplier,
+    )
     try:
         result = forecast.solve(problem)
     except PlanningInputError as error:
@@ -701,6 +738,7 @@ def forecast_plan(
     payload = asdict(result)
     payload.pop("ends", None)
     payload["start_date"] = start_date.isoformat()
+    payload["adjusted_by_history"] = duration_multiplier is not None
     plan.forecast = payload
     if progress:
         progress("done", 1.0)

@@ -15,7 +15,7 @@ runs in a compiled kernel, one world at a time.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
@@ -26,6 +26,9 @@ from numba import njit
 from northstar.decisions.solve.common import PlanningInputError
 
 Distribution = Literal["triangular", "pert", "lognormal"]
+#: (team, random generator, size) → ``size`` factors that scale an item's sampled durations, e.g. drawn from
+#: how far a team's past estimates were off (the budget module's ``EstimateHistory.multiplier``)
+DurationMultiplier = Callable[[str, np.random.Generator, int], np.ndarray]
 Z_95 = 1.6448536269514722  # standard normal 95th percentile: log-normal low/high are its 5th/95th percentiles
 
 
@@ -128,6 +131,8 @@ class ForecastProblem:
     milestone_deadlines: Mapping[str, float] = field(default_factory=dict)
     start_date: date | None = None
     period_days: int = 7
+    #: optional factors per item's first team that scale its sampled durations (see ``DurationMultiplier``)
+    duration_multiplier: DurationMultiplier | None = None
 
     def validate(self) -> None:
         problems: list[str] = []
@@ -226,6 +231,10 @@ def sample_durations(problem: ForecastProblem, rng: np.random.Generator) -> np.n
     durations = np.empty((len(problem.items), problem.simulations))
     for i, item in enumerate(problem.items):
         durations[i] = item.estimate.sample(rng, problem.simulations)
+    if problem.duration_multiplier is not None:  # drawn after the estimates, so those stay as without it
+        for i, item in enumerate(problem.items):
+            team = next(iter(item.demand), "")
+            durations[i] *= problem.duration_multiplier(team, rng, problem.simulations)
     return durations
 
 
