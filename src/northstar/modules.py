@@ -100,7 +100,7 @@ MODULES: tuple[ModuleSpec, ...] = (
         "search",
         "Find feedback, ideas, customers and people matching every word of QUERY, grouped by kind.",
     ),
-    ModuleSpec("administration", (NavItem("Settings", "/settings", "Settings", 0),)),
+    ModuleSpec("administration", (NavItem("Settings", "/settings", "Settings", 3),)),
     ModuleSpec(
         "budget",
         (NavItem("Budget", "/budget", "Decide", 4),),

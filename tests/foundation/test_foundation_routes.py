@@ -36,6 +36,12 @@ PUBLIC = {
     # form's heading, and accepts a post only with a fresh signed form token (tests/feedback/test_embed_form.py).
     ("GET", "/embed/feedback/{form_key}"),
     ("POST", "/embed/feedback/{form_key}"),
+    # An invite link is opened by someone without an account yet: the signed token is the capability. A forged,
+    # altered or expired token answers 404 and shows nothing; joining needs the login of the invited address
+    # (tests/administration/test_administration_service.py, test_settings_pages.py).
+    ("GET", "/invite/{token}"),
+    ("POST", "/invite/{token}/join"),
+    ("POST", "/invite/{token}/sign-up"),
 }
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 
