@@ -1,14 +1,25 @@
-"""The ``northstar`` command: set-up, serving, accounts, and each module's sub-commands."""
+"""The ``northstar`` command: set-up, serving, accounts, and each module's sub-commands.
+
+Starting must be quick (``northstar --help`` and ``northstar version`` in well under half a second), so this file
+imports only Typer and the module registry: each module's ``cli`` is imported when one of its commands runs, and
+the listing takes the commands' names and help from ``modules.py`` (:class:`LazyGroup`). The commands below import
+what they need inside their bodies for the same reason.
+"""
 
 from __future__ import annotations
 
+import difflib
 import getpass
+import importlib
 import signal
-import sys
 from collections.abc import Callable
-from pathlib import Path
+from typing import Any
 
 import typer
+import typer.main
+from typer import _click as click  # Typer 0.29 ships its own copy of Click; its commands are these classes
+from typer._click.exceptions import UsageError
+from typer.core import TyperCommand, TyperGroup
 
 from northstar import __version__, modules
 from northstar.cli_support import (
@@ -25,13 +36,102 @@ from northstar.cli_support import (
     open_session,
     resolve_actor,
 )
-from northstar.core.settings import Settings
+
+
+def mount(spec: modules.ModuleSpec, module: Any, target: typer.Typer) -> None:
+    """Mount one module's commands on ``target``: ``COMMANDS = {name: typer_app}``, or ``app`` under the spec's
+    cli name, or ``COMMAND``, one function that is the command itself (``northstar search QUERY``)."""
+    command = modules.attr(module, "COMMAND")
+    if command is not None and spec.cli_name:
+        target.command(spec.cli_name)(command)
+        return
+    commands = modules.attr(module, "COMMANDS")
+    if isinstance(commands, dict):
+        for name, sub in commands.items():
+            target.add_typer(sub, name=name)
+        return
+    sub = modules.attr(module, "app")
+    if sub is not None and spec.cli_name:
+        target.add_typer(sub, name=spec.cli_name, help=spec.cli_help or None)
+
+
+def _nothing() -> None:
+    """A callback that makes a one-command Typer app a group, so its command keeps its own name."""
+
+
+_loaded: dict[str, dict[str, click.Command]] = {}
+
+
+def module_commands(name: str) -> dict[str, click.Command]:
+    """The Click commands module ``name`` adds at the top level, importing its ``cli`` (once per process)."""
+    if name not in _loaded:
+        scratch = typer.Typer()
+        scratch.callback()(_nothing)
+        mount(modules.spec_of(name), importlib.import_module(f"northstar.{name}.cli"), scratch)
+        group = typer.main.get_command(scratch)
+        assert isinstance(group, TyperGroup)
+        _loaded[name] = dict(group.commands)
+    return _loaded[name]
+
+
+class LazyGroup(TyperGroup):
+    """The root command. Its own commands (below) are built at once; a module's are built from its ``cli`` the
+    first time one is resolved to run. ``--help`` lists a not-yet-loaded command by its entry in ``modules.py``."""
+
+    def _pending(self) -> dict[str, modules.CliEntry]:
+        return {entry.name: entry for entry in modules.cli_entries() if entry.name not in self.commands}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.commands, *self._pending()]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = self.commands.get(cmd_name)
+        if found is not None:
+            return found
+        entry = self._pending().get(cmd_name)
+        return None if entry is None else TyperCommand(name=entry.name, help=entry.help)
+
+    def load(self, cmd_name: str) -> None:
+        """Replace the listing entry of ``cmd_name`` (if it is a module's) by the real command."""
+        entry = self._pending().get(cmd_name)
+        if entry is not None:
+            self.commands.update(module_commands(entry.module))
+
+    def load_all(self) -> None:
+        """Build every module's commands (the CLI reference and the tests document the whole tree)."""
+        for name in self._pending():
+            self.load(name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args:
+            self.load(args[0])
+        try:
+            return self._click_resolve_command(ctx, args)
+        except UsageError as exc:
+            matches = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if matches:
+                exc.message = (
+                    f"{exc.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
+                )
+            raise
+
+
+def full_command() -> TyperGroup:
+    """The whole command tree with every module's commands built (for the generated CLI reference)."""
+    root = typer.main.get_command(app)
+    assert isinstance(root, LazyGroup)
+    root.load_all()
+    return root
+
 
 app = typer.Typer(
     name="northstar",
     help="Northstar: the operating system for a Head of Product.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=LazyGroup,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Local user accounts.", no_args_is_help=True)
@@ -71,6 +171,7 @@ def init(
     """Create the data directory and database; optionally the first user and workspace."""
     from northstar.accounts import service as accounts
     from northstar.accounts.schemas import UserCreate, WorkspaceCreate
+    from northstar.core.settings import Settings
 
     settings = Settings()
     with open_session(settings) as session:
@@ -84,6 +185,7 @@ def init(
 
 
 def _serve(host: str | None, port: int | None, workers: int | None, on_ready: Callable[[str], None]) -> None:
+    from northstar.core.settings import Settings
     from northstar.web.serve import ServeError, launch
 
     settings = Settings()
@@ -133,6 +235,7 @@ def demo(
 ) -> None:
     """Seed the demo company (replacing an earlier demo workspace), serve it, and print the login once it answers."""
     from northstar.analytics import runtime
+    from northstar.core.settings import Settings
     from northstar.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
     settings = Settings()
@@ -162,6 +265,7 @@ def demo(
 def db_upgrade() -> None:
     """Apply every pending schema migration."""
     from northstar.core import migrate
+    from northstar.core.settings import Settings
 
     settings = Settings()
     modules.load_models()
@@ -245,20 +349,25 @@ def workspace_list(fmt: OutputFormat = FormatOption) -> None:
 @token_app.command("create")
 @handle_errors
 def token_create(
-    name: str = typer.Option(..., help="What the token is for."),
+    name: str | None = typer.Option(
+        None, help="What the token is for (default: its scope and today's date)."
+    ),
     scope: str = typer.Option("read", help="read, write or ingest."),
     workspace: str | None = WorkspaceOption,
     as_user: str | None = UserOption,
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Create an API token; the secret is printed once and stored only as a hash."""
+    import datetime as dt
+
     from northstar.accounts import service as accounts
     from northstar.accounts.schemas import TokenCreate, TokenCreated, TokenRead
 
+    label = name or f"{scope} token of {dt.date.today().isoformat()}"
     with open_session() as session:
         actor = resolve_actor(session, workspace, as_user)
         token, secret = accounts.create_token(
-            session, actor, TokenCreate.model_validate({"name": name, "scope": scope})
+            session, actor, TokenCreate.model_validate({"name": label, "scope": scope})
         )
         emit_one(TokenCreated(**TokenRead.model_validate(token).model_dump(), token=secret), fmt)
 
@@ -299,35 +408,6 @@ def jobs_cancel(
     with open_session() as session:
         actor = resolve_actor(session, workspace, as_user)
         emit_one(JobRead.model_validate(jobs.cancel_job(session, actor, job_id)), fmt)
-
-
-def _mount_modules() -> None:
-    """Mount each module's Typer app(s): ``COMMANDS = {name: typer_app}`` or ``app`` under the spec's cli name;
-    or ``COMMAND``, one function that is the command itself (``northstar search QUERY``)."""
-    for spec, module in modules.parts("cli"):
-        command = modules.attr(module, "COMMAND")
-        if command is not None and spec.cli_name:
-            app.command(spec.cli_name)(command)
-            continue
-        commands = modules.attr(module, "COMMANDS")
-        if isinstance(commands, dict):
-            for name, sub in commands.items():
-                app.add_typer(sub, name=name)
-            continue
-        sub = modules.attr(module, "app")
-        if sub is not None and spec.cli_name:
-            app.add_typer(sub, name=spec.cli_name, help=spec.cli_help or None)
-
-
-def _serving_only(argv: list[str]) -> bool:
-    """Whether this process is the console script running ``northstar serve``: that command needs none of the
-    modules' sub-commands, and importing them all (each with its services) is 4 s of CPU before the server
-    even starts; on a busy laptop, a quarter of the time to "ready"."""
-    return Path(argv[0]).name == "northstar" and argv[1:2] == ["serve"]
-
-
-if not _serving_only(sys.argv):
-    _mount_modules()
 
 
 def main() -> None:

@@ -40,7 +40,10 @@ class ModuleSpec:
 
 MODULES: tuple[ModuleSpec, ...] = (
     ModuleSpec(
-        "accounts", (NavItem("Single sign-on", "/settings/sso", "Settings", 9),), "sso", "Single sign-on."
+        "accounts",
+        (NavItem("Single sign-on", "/settings/sso", "Settings", 9),),
+        "sso",
+        "Single sign-on (OpenID Connect) of a workspace.",
     ),
     ModuleSpec(
         "customers",
@@ -96,7 +99,13 @@ MODULES: tuple[ModuleSpec, ...] = (
         "Scoring, optimal portfolios, roadmaps and delivery forecasts.",
     ),
     # the search box sits in every page's header, not in the navigation
-    ModuleSpec("search", (), "search", "Find feedback, ideas, customers and people."),
+    ModuleSpec(
+        "search",
+        (),
+        "search",
+        "Find feedback, ideas, customers and people matching every word of QUERY, grouped by kind.",
+    ),
+    ModuleSpec("administration", (NavItem("Settings", "/settings", "Settings", 3),)),
     ModuleSpec(
         "budget",
         (NavItem("Budget", "/budget", "Decide", 4),),
@@ -125,7 +134,53 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
 )
 
+#: Modules whose cli.py mounts several top-level commands (``COMMANDS = {name: typer_app}``): each command's name
+#: and help, so that ``northstar --help`` lists them without importing the module (tests/foundation/test_cli_lazy.py
+#: fails when these drift from the Typer apps).
+CLI_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "people": (
+        ("people", "Career ladder, job descriptions, team and profiles."),
+        ("reviews", "360-degree review cycles, reports and calibration."),
+    ),
+    "analytics": (
+        ("insight", "Insights computed straight from an events file."),
+        ("events", "The event store: import events."),
+        ("analytics", "Product analytics of a workspace: anomaly alerts."),
+    ),
+}
+
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class CliEntry:
+    """One top-level command a module adds: its name, the module whose ``cli`` defines it, its one-line help."""
+
+    name: str
+    module: str
+    help: str
+
+
+def cli_entries() -> list[CliEntry]:
+    """Every module's top-level commands, known without importing any module (``northstar --help`` lists these;
+    a command's module is imported only when it runs)."""
+    entries = []
+    for spec in MODULES:
+        if not _has(spec, "cli"):
+            continue
+        if spec.name in CLI_COMMANDS:
+            entries += [CliEntry(name, spec.name, text) for name, text in CLI_COMMANDS[spec.name]]
+        elif spec.cli_name:
+            entries.append(CliEntry(spec.cli_name, spec.name, spec.cli_help))
+    return entries
+
+
+def spec_of(name: str) -> ModuleSpec:
+    """The registry line of module ``name``."""
+    for spec in MODULES:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
 
 
 def _optional(module: str) -> ModuleType | None:

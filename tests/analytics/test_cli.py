@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from northstar.analytics.cli import events_app, insight_app
@@ -102,3 +103,21 @@ def test_events_import_appends_to_a_store_file(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Imported 8 events" in result.output
+
+
+def test_events_import_by_default_fills_the_store_the_web_pages_read(
+    cli: CliRunner, tmp_path: Path, session: Session
+) -> None:
+    from northstar.analytics import runtime, service
+    from northstar.cli import app
+    from northstar.cli_support import resolve_actor
+    from northstar.core.settings import Settings
+
+    result = cli.invoke(app, ["events", "import", str(_events(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "Imported 8 events" in result.output
+    try:  # the settings the pages get: the fixture's NORTHSTAR_HOME and NORTHSTAR_DATABASE_URL
+        names = service.event_names(session, resolve_actor(session, None, None), Settings())
+    finally:
+        runtime.close_all()
+    assert {n.name: n.count for n in names} == {"A": 3, "B": 3, "C": 1, "X": 1}

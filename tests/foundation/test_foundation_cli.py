@@ -131,6 +131,10 @@ def test_workspace_user_token_and_objectives_commands(cli: CliRunner) -> None:
     assert user["email"] == "pm@example.com"  # type: ignore[index]
     token = _json(cli.invoke(app, ["token", "create", "--name", "ci", "--scope", "ingest", "-f", "json"]))
     assert token["token"].startswith("nsk_") and token["scope"] == "ingest"  # type: ignore[index]
+    unnamed = _json(
+        cli.invoke(app, ["token", "create", "--scope", "read", "-f", "json"])
+    )  # the README's example
+    assert str(unnamed["name"]).startswith("read token of ")  # type: ignore[index]
     objective = _json(
         cli.invoke(app, ["objectives", "add", "Grow activation", "--period", "2026-Q4", "-f", "json"])
     )

@@ -53,6 +53,12 @@ PUBLIC = {
     ("POST", "/sso/start"),
     ("GET", "/sso/callback"),
     ("GET", "/sso/{slug}"),
+    # An invite link is opened by someone without an account yet: the signed token is the capability. A forged,
+    # altered or expired token answers 404 and shows nothing; joining needs the login of the invited address
+    # (tests/administration/test_administration_service.py, test_settings_pages.py).
+    ("GET", "/invite/{token}"),
+    ("POST", "/invite/{token}/join"),
+    ("POST", "/invite/{token}/sign-up"),
 }
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 

@@ -230,24 +230,40 @@ def trends_command(
     _emit({"series": rows}, output, table)
 
 
+StoreOption = typer.Option(
+    None,
+    "--store",
+    help="Use this DuckDB file instead (default: the workspace's event store, the one the web pages read).",
+)
+
+
 @events_app.command("import")
 @handle_errors
 def import_command(
     file: Path = typer.Argument(..., help="Parquet, JSON Lines or CSV file of events."),
-    store_path: Path | None = typer.Option(
-        None, "--store", help="DuckDB file (default: events.duckdb in the home)."
-    ),
+    store_path: Path | None = StoreOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
 ) -> None:
     """Validate the file and append all of its events (nothing is written when a row is invalid)."""
-    if store_path is None:
+    if store_path is not None:
+        store = EventStore(store_path)
+        try:
+            result = import_events_file(store, file)
+        finally:
+            store.close()
+    else:
+        from northstar.analytics import runtime, service
         from northstar.core.settings import Settings
 
-        store_path = Settings().resolved_home() / "events.duckdb"
-    store = EventStore(store_path)
-    try:
-        result = import_events_file(store, file)
-    finally:
-        store.close()
+        settings = Settings()
+        try:
+            with open_session(settings) as session:
+                actor = resolve_actor(session, workspace, as_user)
+                result = service.import_events(session, actor, settings, file)
+                store_path = runtime.workspace_store_path(settings, actor.workspace_id)
+        finally:
+            runtime.close_all()
     console.print(
         f"Imported {result.inserted} events ({result.duplicates} duplicates skipped, "
         f"{result.persons_created} new persons) into {store_path}"
@@ -274,21 +290,30 @@ def _plain(value: float) -> int | float:
 @events_app.command("compact")
 @handle_errors
 def compact_command(
-    store_path: Path | None = typer.Option(
-        None, "--store", help="DuckDB file (default: events.duckdb in the home)."
-    ),
+    store_path: Path | None = StoreOption,
+    workspace: str | None = WorkspaceOption,
+    as_user: str | None = UserOption,
 ) -> None:
     """Re-cluster the events by (event, person, time) so insight queries read less (run after big imports)."""
-    if store_path is None:
+    if store_path is not None:
+        store = EventStore(store_path)
+        try:
+            store.compact()
+            count = store.count_events()
+        finally:
+            store.close()
+    else:
+        from northstar.analytics import runtime, service
         from northstar.core.settings import Settings
 
-        store_path = Settings().resolved_home() / "events.duckdb"
-    store = EventStore(store_path)
-    try:
-        store.compact()
-        count = store.count_events()
-    finally:
-        store.close()
+        settings = Settings()
+        try:
+            with open_session(settings) as session:
+                actor = resolve_actor(session, workspace, as_user)
+                count = service.compact_events(session, actor, settings)
+                store_path = runtime.workspace_store_path(settings, actor.workspace_id)
+        finally:
+            runtime.close_all()
     console.print(f"Compacted {count} events in {store_path}")
 
 

@@ -64,6 +64,11 @@ def ingest_service(settings: Settings, resolve_key: KeyResolver) -> IngestServic
         return _services[directory]
 
 
+def workspace_store_path(settings: Settings, workspace_id: int) -> Path:
+    """The DuckDB file holding the workspace's events (what ``workspace_store`` opens)."""
+    return store_registry(settings).path_for(str(workspace_id))
+
+
 def workspace_store(settings: Settings, workspace_id: int) -> EventStore:
     """The workspace's event store, with every acknowledged event loaded first (read-your-writes)."""
     remember_settings(settings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -37,6 +38,8 @@ from northstar.analytics.schemas import (
     MetricValue,
     SavedInsightCreate,
 )
+from northstar.analytics.store.event_store import AppendResult, EventStore
+from northstar.analytics.store.importer import import_events_file
 from northstar.core import audit
 from northstar.core.errors import Conflict, ValidationFailed
 from northstar.core.listing import ListParams, get_owned
@@ -64,6 +67,35 @@ def _engine(settings: Settings, actor: Actor) -> DuckDBEngine:
             "the workspace's event store is open in another process (the server?): use the API or the web "
             f"pages while it runs ({error})"
         ) from error
+
+
+def _open_store(settings: Settings, actor: Actor) -> EventStore:
+    try:
+        return runtime.workspace_store(settings, actor.workspace_id)
+    except duckdb.IOException as error:  # another process (the server) holds the workspace's DuckDB file
+        raise Conflict(
+            "the workspace's event store is open in another process (the server?): stop it, or send the events "
+            f"to the capture API while it runs ({error})"
+        ) from error
+
+
+def import_events(session: Session, actor: Actor, settings: Settings, path: Path) -> AppendResult:
+    """Append every event of a Parquet, JSON Lines or CSV file to the workspace's event store, the one the web
+    pages read (all or nothing: a file with one bad row is rejected whole)."""
+    actor.require("events.ingest")
+    result = import_events_file(_open_store(settings, actor), path)
+    audit.record(session, actor, "import", "events", None, f"{result.inserted} events from {path.name}")
+    return result
+
+
+def compact_events(session: Session, actor: Actor, settings: Settings) -> int:
+    """Re-cluster the workspace's events so insight queries read less; returns how many events it holds."""
+    actor.require("analytics.write")
+    store = _open_store(settings, actor)
+    store.compact()
+    count = store.count_events()
+    audit.record(session, actor, "compact", "events", None, f"{count} events")
+    return count
 
 
 # --- capture keys -------------------------------------------------------------------------------------------

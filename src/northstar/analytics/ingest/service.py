@@ -31,11 +31,15 @@ class StoreRegistry:
         self._stores: dict[str, EventStore] = {}
         self._lock = threading.Lock()
 
+    def path_for(self, workspace: str) -> Path:
+        """The DuckDB file of ``workspace``'s events."""
+        safe = "".join(c for c in workspace if c.isalnum() or c in "-_") or "default"
+        return self.directory / f"{safe}.duckdb"
+
     def get(self, workspace: str) -> EventStore:
         with self._lock:
             if workspace not in self._stores:
-                safe = "".join(c for c in workspace if c.isalnum() or c in "-_") or "default"
-                self._stores[workspace] = EventStore(self.directory / f"{safe}.duckdb")
+                self._stores[workspace] = EventStore(self.path_for(workspace))
             return self._stores[workspace]
 
     def close(self) -> None:

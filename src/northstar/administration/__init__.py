@@ -1,0 +1,1 @@
+"""Settings and administration: workspace settings, members and roles with invite links, API tokens, the audit log."""
