@@ -114,7 +114,7 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
     ModuleSpec(
         "integrations",
-        (NavItem("Integrations", "/integrations", "Settings", 3),),
+        (NavItem("Integrations", "/integrations", "Settings", 4),),
         "integrations",
         "Connections to Zendesk, GitHub Issues and Jira: sync, webhooks, ideas linked to issues.",
     ),

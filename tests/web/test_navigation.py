@@ -18,7 +18,8 @@ def test_navigation_groups_follow_the_value_chain_with_settings_last() -> None:
     assert groups["Discover"] == ["Inbox", "Themes"]
     assert groups["Decide"] == ["Ideas", "Prioritize", "Plans", "Budget"]
     assert groups["Team"] == ["People", "Reviews", "Maturity"]
-    assert groups["Settings"] == ["Customers", "Teams", "Settings"]
+    assert groups["Measure"] == ["Analytics", "Experiments", "Objectives", "Feature flags", "Reports"]
+    assert groups["Settings"] == ["Customers", "Teams", "Settings", "Integrations", "Single sign-on"]
 
 
 def test_current_entry_is_the_longest_nav_path_the_page_is_under() -> None:
