@@ -11,6 +11,7 @@ attempt). A worker that dies between sending and recording leaves ``sending`` be
 from __future__ import annotations
 
 import contextlib
+import email.policy
 import email.utils
 import smtplib
 import ssl
@@ -189,8 +190,12 @@ def _claim(session: Session, ids: list[int], now: datetime) -> list[int]:
     return claimed
 
 
+#: RFC 5322's line limit: a long List-Unsubscribe URL must stay one plain line, not an encoded word
+MAIL_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
 def _email(unit: _Unit, settings: Settings) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = settings.smtp_from
     message["To"] = unit.recipient
     message["Subject"] = unit.subject
