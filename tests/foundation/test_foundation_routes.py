@@ -40,6 +40,14 @@ PUBLIC = {
     # server's secret; a forged, unknown, revoked or expired one answers the same 404 that names nothing, and the
     # page shows idea titles, status, team and month only (tests/reports/test_reports_sharing.py).
     ("GET", "/share/{token}"),
+    # The public changelog is for customers without a login: it shows published entries only and answers 404 for an
+    # unknown workspace or a draft. Unsubscribing is authorised by the HMAC-signed token in the e-mail's link
+    # (tests/changelog/test_changelog.py).
+    ("GET", "/updates/{slug}"),
+    ("GET", "/updates/{slug}/feed.atom"),
+    ("GET", "/updates/{slug}/{entry_id}"),
+    ("GET", "/unsubscribe/{token}"),
+    ("POST", "/unsubscribe/{token}"),
 }
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 

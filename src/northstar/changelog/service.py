@@ -244,7 +244,7 @@ def publish(session: Session, actor: Actor, entry_id: int, links: Links) -> Publ
 
 def told_for_idea(session: Session, actor: Actor, idea_id: int) -> list[ToldContact]:
     """Who was told that an idea shipped: each answered feedback item, its contact and the e-mail's state."""
-    actor.require(READ)
+    ideas_service.get_idea(session, actor, idea_id)  # NotFound for another workspace's idea
     rows = session.execute(
         select(FeedbackAnswer, Contact.name, Customer.name, OutboxMessage.status)
         .join(ChangelogEntry, ChangelogEntry.id == FeedbackAnswer.entry_id)
