@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class DraftRequest(BaseModel):
@@ -14,6 +14,13 @@ class DraftRequest(BaseModel):
 class EntryUpdate(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     body: str | None = Field(default=None, max_length=20_000)
+
+    @field_validator("title", "body")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+            raise ValueError("contains control characters; paste plain text")
+        return value
 
 
 class EntryRead(BaseModel):

@@ -54,6 +54,8 @@ def check_mode(mode: str) -> str:
 def check_webhook_url(url: str) -> str:
     """A Slack incoming-webhook URL: https with a host (plain http only to this machine, for local testing)."""
     text = url.strip()
+    if any(ord(c) < 32 for c in text):
+        raise NotificationError("the webhook URL contains control characters")
     try:
         parts = urlsplit(text)
         port = parts.port
@@ -65,7 +67,7 @@ def check_webhook_url(url: str) -> str:
         )
     if parts.scheme == "http" and not _loopback(parts.hostname):
         raise NotificationError(f"{text!r} must use https (plain http is allowed only to 127.0.0.1)")
-    if any(c.isspace() for c in text) or (port is not None and port == 0):
+    if any(c.isspace() or ord(c) < 32 for c in text) or (port is not None and port == 0):
         raise NotificationError(f"{text!r} is not a valid URL")
     return text
 
