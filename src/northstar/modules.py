@@ -125,6 +125,16 @@ MODULES: tuple[ModuleSpec, ...] = (
         "flags",
         "Feature flags for the PostHog SDKs: rollouts, variants and exposures.",
     ),
+    # the bell in every page's header leads to /notifications, not the navigation
+    ModuleSpec(
+        "notifications", (), "notifications", "In-app, e-mail and Slack notifications and their outbox."
+    ),
+    ModuleSpec(
+        "changelog",
+        (NavItem("Changelog", "/changelog", "Discover", 3),),
+        "changelog",
+        "The public changelog that tells the customers who asked.",
+    ),
     # last: the board report and the brief read every module above (and the demo seeds them after the rest)
     ModuleSpec(
         "reports",

@@ -59,6 +59,14 @@ PUBLIC = {
     ("GET", "/invite/{token}"),
     ("POST", "/invite/{token}/join"),
     ("POST", "/invite/{token}/sign-up"),
+    # The public changelog is for customers without a login: it shows published entries only and answers 404 for an
+    # unknown workspace or a draft. Unsubscribing is authorised by the HMAC-signed token in the e-mail's link
+    # (tests/changelog/test_changelog.py).
+    ("GET", "/updates/{slug}"),
+    ("GET", "/updates/{slug}/feed.atom"),
+    ("GET", "/updates/{slug}/{entry_id}"),
+    ("GET", "/unsubscribe/{token}"),
+    ("POST", "/unsubscribe/{token}"),
 }
 PARAM = re.compile(r"{([^}:]+)(:[^}]+)?}")
 

@@ -15,7 +15,11 @@ from tests.factories import PASSWORD, make_world
 def test_navigation_groups_follow_the_value_chain_with_settings_last() -> None:
     groups = {group: [item.label for item in items] for group, items in modules.navigation_groups()}
     assert list(groups) == ["Discover", "Decide", "Measure", "Team", "Settings"]
-    assert groups["Discover"] == ["Inbox", "Themes"]
+    assert groups["Discover"] == [
+        "Inbox",
+        "Themes",
+        "Changelog",
+    ]  # the changelog closes the loop with customers
     assert groups["Decide"] == ["Ideas", "Prioritize", "Plans", "Budget"]
     assert groups["Team"] == ["People", "Reviews", "Maturity"]
     assert groups["Measure"] == ["Analytics", "Experiments", "Objectives", "Feature flags", "Reports"]

@@ -36,6 +36,7 @@ from northstar.core.errors import FieldError, ValidationFailed
 from northstar.core.listing import get_owned
 from northstar.core.permissions import READ, Actor
 from northstar.core.tabular import MAX_FIELD_CHARS
+from northstar.notifications import service as notifications
 from northstar.teams.models import Team
 
 #: the largest file an import reads (a year of a large company's spend lines is far smaller)
@@ -568,6 +569,8 @@ def import_actuals(
     if mapping is not None and chosen != saved:
         update_settings(session, actor, BudgetSettingsUpdate(column_mapping=chosen))
     session.flush()
+    if new:
+        _notify_overruns(session, actor)
     code = currency(session, actor)
     total = sum(row.amount for row in new)
     audit.record(
@@ -586,6 +589,27 @@ def import_actuals(
         amount_cents=total,
         currency=code,
     )
+
+
+def _notify_overruns(session: Session, actor: Actor) -> None:
+    """Tell the workspace's leaders, once per quarter, team and category, that an import made a forecast overspend."""
+    result = report(session, actor, engine.quarter_of(dt.date.today()))
+    leaders = notifications.leaders(session, actor.workspace_id)
+    for row in result.alerts:
+        what = f"{row.team} {row.category}" if row.category else f"{row.team} (all categories)"
+        over = f"{row.forecast_over_percent}% over plan" if row.planned_cents else "spending without a plan"
+        notifications.notify(
+            session,
+            actor.workspace_id,
+            "budget_overrun",
+            leaders,
+            f"Budget: {what} is forecast {over} in {result.period}",
+            f"Forecast {engine.format_money(row.forecast_cents, result.currency)} against a plan of "
+            f"{engine.format_money(row.planned_cents, result.currency)}; spent so far "
+            f"{engine.format_money(row.actual_cents, result.currency)}.",
+            f"/budget?period={result.period}",
+            key=f"budget_overrun:{result.period}:{row.team}:{row.category or '*'}",
+        )
 
 
 # --- plan against actual -------------------------------------------------------------------------------------

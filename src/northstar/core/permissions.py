@@ -48,6 +48,7 @@ PERMISSION_TABLE: dict[str, set[Role]] = {
     "checkins.write": _PRODUCT,
     "teams.write": _LEADERS,
     "budget.write": _LEADERS,
+    "changelog.write": _PRODUCT,
     "plans.write": _PRODUCT,
     "analytics.write": _PRODUCT,
     "events.ingest": _WRITERS,

@@ -57,6 +57,32 @@ class Settings(BaseSettings):
     upgrade_on_start: bool = Field(
         default=True, description="Run database migrations when the server starts."
     )
+    public_url: str | None = Field(
+        default=None,
+        description="The address people reach Northstar at (links in e-mails); default http://HOST:PORT.",
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server for notification e-mail; e-mail waits in the outbox while unset.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
+    smtp_from: str = Field(
+        default="Northstar <northstar@localhost>", description="The From address of notification e-mail."
+    )
+    smtp_tls: str = Field(
+        default="starttls",
+        pattern="^(starttls|ssl|none)$",
+        description="starttls (upgrade after connecting), ssl (TLS from the start, port 465) or none.",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, when the server wants one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password, with the login.")
+    smtp_timeout: float = Field(
+        default=10.0, gt=0, le=120, description="Seconds to wait for the SMTP server."
+    )
+
+    def resolved_public_url(self) -> str:
+        """The base address for links sent out of Northstar, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def resolved_home(self) -> Path:
         """The data directory, created if missing."""

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from northstar.changelog import service as changelog_service
 from northstar.core.charts import bar_chart
 from northstar.core.errors import ValidationFailed
 from northstar.core.listing import ListParams
@@ -183,6 +184,7 @@ def _idea_page(
         arithmetic=arithmetic,
         can_edit=user.actor.can("ideas.write"),
         themes=themes_service.idea_themes(session, user.actor, idea_id),
+        told=changelog_service.told_for_idea(session, user.actor, idea_id),
     )
 
 

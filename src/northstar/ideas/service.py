@@ -29,6 +29,7 @@ from northstar.ideas.schemas import (
     LinkResult,
     ReachSuggestion,
 )
+from northstar.notifications import service as notifications
 from northstar.strategy.models import Objective
 from northstar.teams.models import Person, Team
 
@@ -91,10 +92,33 @@ def update_idea(session: Session, actor: Actor, idea_id: int, data: IdeaUpdate) 
             f"an idea cannot move from {idea.status} to {new_status}; from {idea.status} it can move to {allowed}",
             [FieldError("status", "transition not allowed")],
         )
+    old_status = idea.status
     changed = apply_changes(idea, changes)
     if changed:
         audit.record(session, actor, "update", "idea", idea.id, idea.title, changed)
+    if "status" in changed:
+        _notify_status(session, actor, idea, old_status)
     return idea
+
+
+def _notify_status(session: Session, actor: Actor, idea: Idea, old_status: str) -> None:
+    """Tell the idea's owner and the workspace's leaders (not the person who moved it) about a status change."""
+    users = set(notifications.leaders(session, actor.workspace_id))
+    if idea.owner_id is not None:
+        owner_user = session.scalar(select(Person.user_id).where(Person.id == idea.owner_id))
+        if owner_user is not None:
+            users.add(owner_user)
+    users.discard(actor.user_id)
+    words = {status: status.replace("_", " ") for status in TRANSITIONS}
+    notifications.notify(
+        session,
+        actor.workspace_id,
+        "idea_status_change",
+        users,
+        f"{idea.title}: {words[old_status]} → {words[idea.status]}",
+        f"{actor.user_name or 'Someone'} moved the idea from {words[old_status]} to {words[idea.status]}.",
+        f"/ideas/{idea.id}",
+    )
 
 
 def _merged_inputs(inputs: dict[str, Any] | None, values: dict[str, float | None]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Notifications: in-app, e-mail over SMTP and Slack incoming webhooks, through a transactional outbox."""
