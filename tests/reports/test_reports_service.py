@@ -16,6 +16,7 @@ from northstar.core.permissions import Role
 from northstar.decisions.models import Plan
 from northstar.ideas import service as ideas
 from northstar.ideas.schemas import IdeaUpdate
+from northstar.notifications.models import Notification
 from northstar.reports import service
 from northstar.strategy import service as strategy
 from northstar.strategy.schemas import CheckInCreate
@@ -109,6 +110,10 @@ def test_brief_is_drafted_annotated_sent_then_frozen_and_the_next_finds_slips(se
     }
     audit = session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "report")).all()
     assert sorted(audit) == ["generate", "generate", "issue", "update"]
+    told = session.scalars(select(Notification).where(Notification.key == f"brief_sent:{sent.id}")).all()
+    members = {user.id for user in company.world.users.values()} - {actor.user_id}
+    assert {n.user_id for n in told} == members, "every other member is told, the author is not"
+    assert all(n.link == f"/reports/{sent.id}" and n.title == sent.title for n in told)
 
 
 def test_brief_dues_are_shown_to_their_author_alone(session: Session) -> None:

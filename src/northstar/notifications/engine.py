@@ -19,6 +19,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "idea_status_change": ("An idea I own or lead changes status", "immediately"),
     "key_result_at_risk": ("A key result is at risk", "daily"),
     "budget_overrun": ("A budget forecast overspends", "immediately"),
+    "brief_sent": ("A weekly product brief is sent", "immediately"),
 }
 #: changelog e-mail to customers' contacts: not a user preference (they unsubscribe instead)
 CUSTOMER_EVENTS = ("changelog_shipped",)

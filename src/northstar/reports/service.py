@@ -12,13 +12,14 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from northstar.accounts.models import User, Workspace
+from northstar.accounts.models import Membership, User, Workspace
 from northstar.core import audit
 from northstar.core.database import utcnow
 from northstar.core.errors import Conflict, FieldError, ValidationFailed
 from northstar.core.listing import get_owned
 from northstar.core.permissions import READ, Actor
 from northstar.core.settings import Settings
+from northstar.notifications import service as notifications
 from northstar.reports import engine, gather, render
 from northstar.reports.models import Report
 from northstar.reports.schemas import BoardData, BriefData, ReportSummary
@@ -199,12 +200,32 @@ def set_brief_note(session: Session, actor: Actor, report_id: int, note: str) ->
 
 
 def send_brief(session: Session, actor: Actor, report_id: int) -> Report:
-    """Issue a draft brief: render it once and freeze it. Delivery (e-mail, in-app) belongs to notifications."""
+    """Issue a draft brief: render it once, freeze it, and tell every other member of the workspace.
+
+    The message goes through the notifications outbox in this transaction (in-app, and e-mail or Slack as each
+    person chose for ``brief_sent``), so a brief is never marked sent without its message queued, nor the
+    reverse. The private list of reviews and 1:1s due is not part of the message, as it is not part of the HTML.
+    """
     report = _draft_brief(session, actor, report_id)
     data = BriefData.model_validate(report.data)
     report.html = render.brief_fragment(data, report.note)
     report.status, report.issued_by, report.issued_at = "issued", actor.user_id, utcnow()
     audit.record(session, actor, "issue", "report", report.id, report.title)
+    members = session.scalars(
+        select(Membership.user_id).where(
+            Membership.workspace_id == actor.workspace_id, Membership.user_id != actor.user_id
+        )
+    )
+    notifications.notify(
+        session,
+        actor.workspace_id,
+        "brief_sent",
+        list(members),
+        title=report.title,
+        body=report.note or "This week's product brief is ready.",
+        link=f"/reports/{report.id}",
+        key=f"brief_sent:{report.id}",
+    )
     return report
 
 
