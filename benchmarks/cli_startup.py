@@ -32,7 +32,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import cell, results_folder  # noqa: E402  (benchmarks/ is not a package)
+
+RESULTS = results_folder()
 
 #: (label, arguments, target seconds from issue 19)
 COMMANDS: tuple[tuple[str, list[str], float], ...] = (
@@ -86,20 +89,29 @@ def seed(src: Path, home: Path) -> None:
         run_once(src, ["customers", "add", name, "--arr", arr], home)
 
 
-def measure(repeat: int, before_rev: str) -> dict[str, Any]:
+def measure(repeat: int, before_rev: str, commands: int | None = None) -> dict[str, Any]:
+    """Time the first ``commands`` of COMMANDS (all by default) on this checkout and on ``before_rev`` (left out,
+    printed as "—", when that revision cannot be read, e.g. in a checkout without its history)."""
+    chosen = COMMANDS[:commands] if commands else COMMANDS
+    needs_data = any(args[0] not in ("--help", "version") for _label, args, _target in chosen)
     with tempfile.TemporaryDirectory(prefix="northstar-cli-bench-") as tmp:
-        trees = {"before": extract(before_rev, Path(tmp) / "before"), "after": ROOT / "src"}
+        trees = {"after": ROOT / "src"}
+        try:
+            trees = {"before": extract(before_rev, Path(tmp) / "before"), **trees}
+        except (subprocess.SubprocessError, OSError) as error:
+            print(f"before ({before_rev}): — ({error})", file=sys.stderr)
         home = Path(tmp) / "home"
-        seed(trees["after"], home)
+        if needs_data:
+            seed(trees["after"], home)
         for src in trees.values():  # one untimed run each: write the bytecode caches
-            run_once(src, ["customers", "list"], home)
+            run_once(src, ["customers", "list"] if needs_data else ["version"], home)
         rows = []
-        for label, args, target in COMMANDS:
-            timings: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
+        for label, args, target in chosen:
+            timings: dict[str, list[tuple[float, float]]] = {tree: [] for tree in trees}
             for _ in range(repeat):
                 for tree, src in trees.items():
                     timings[tree].append(run_once(src, args, home))
-            row: dict[str, Any] = {"command": label, "target_s": target}
+            row: dict[str, Any] = {"command": label, "target_s": target, "before": None}
             for tree, runs in timings.items():
                 row[tree] = {
                     "wall_median_s": round(statistics.median(w for w, _ in runs), 3),
@@ -124,11 +136,13 @@ def markdown(result: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in result["rows"]:
-        b, a = row["before"], row["after"]
+        b, a = row["before"] or {}, row["after"]
+        speedup = b["cpu_median_s"] / max(a["cpu_median_s"], 1e-9) if b else None
         lines.append(
-            f"| `{row['command']}` | {row['target_s']:.1f} s | {b['wall_median_s']:.2f} s | {b['cpu_median_s']:.2f} s "
+            f"| `{row['command']}` | {row['target_s']:.1f} s | {cell(b.get('wall_median_s'), '.2f')} s "
+            f"| {cell(b.get('cpu_median_s'), '.2f')} s "
             f"| {a['wall_median_s']:.2f} s | {a['wall_max_s']:.2f} s | {a['cpu_median_s']:.2f} s "
-            f"| {b['cpu_median_s'] / max(a['cpu_median_s'], 1e-9):.1f}x |"
+            f"| {cell(speedup, '.1f')}x |"
         )
     lines += [
         "",
@@ -145,10 +159,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--before", default="1bd9782", help="git revision to compare against")
+    parser.add_argument("--commands", type=int, default=None, help="time only the first N commands")
     parser.add_argument("--out", type=Path, default=RESULTS / "cli_startup")
     options = parser.parse_args()
     load_before = round(os.getloadavg()[0], 2)
-    result = measure(options.repeat, options.before)
+    result = measure(options.repeat, options.before, options.commands)
     result.update(
         when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         repeat=options.repeat,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import socket
+import subprocess
 import tempfile
 import threading
 import time
@@ -44,6 +45,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("dashboard.png", r"link:/analytics/dashboards:/analytics/dashboards/\d+", "the product dashboard"),
     ("objective.png", r"link:/objectives:/objectives/\d+", "an objective with its key results' pace"),
     ("budget.png", "/budget", "plan against actual spend"),
+    ("brief.png", r'link:/reports:/reports/\d+(?=">Product brief)', "a weekly product brief"),
+    ("board-report.png", r'link:/reports:/reports/\d+(?=">Board report)', "the quarter's board report"),
     ("maturity.png", "/maturity", "the maturity assessment"),
 ]
 
@@ -99,6 +102,20 @@ def _address(page: Any, base: str, spec: str) -> str | None:
     return found.group(1).replace("&amp;", "&") if found else None
 
 
+def _pdf_pages(pdf: bytes, out: Path, stem: str, pages: int = 2) -> None:
+    """The first ``pages`` pages of a PDF as PNG images (poppler's pdftoppm), named ``stem-1.png``, …."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "report.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", str(pages), str(source), str(out / stem)],
+            check=True,
+        )
+    for made in sorted(out.glob(f"{stem}-*.png")):  # pdftoppm pads page numbers by the page count's digits
+        made.rename(out / f"{stem}-{int(made.stem.rsplit('-', 1)[1])}.png")
+        print(f"{stem}-{int(made.stem.rsplit('-', 1)[1])}.png: page of the board report's PDF")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "images")
@@ -116,6 +133,9 @@ def main() -> None:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
                 page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+                page.set_default_timeout(
+                    120_000
+                )  # a dashboard renders several charts; a busy machine is slow
                 page.goto(f"{base}/login")
                 page.fill("input[name=email]", DEMO_EMAIL)
                 page.fill("input[name=password]", DEMO_PASSWORD)
@@ -129,6 +149,13 @@ def main() -> None:
                     page.goto(f"{base}{address}", wait_until="networkidle")
                     page.screenshot(path=str(arguments.out / name))  # the first screen, as a person lands
                     print(f"{name}: {what} ({address})")
+                board = _address(page, base, r'link:/reports:/reports/\d+(?=">Board report)')
+                if board:
+                    _pdf_pages(
+                        page.request.get(f"{base}{board}/report.pdf").body(),
+                        arguments.out,
+                        "board-report-pdf",
+                    )
                 browser.close()
         finally:
             server.should_exit = True

@@ -215,6 +215,11 @@ def tiny_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 # script -> (tiny arguments, result files it must write, text its output must contain)
 SMOKE: dict[str, tuple[list[str], list[str], str]] = {
+    "cli_startup": (
+        ["--repeat", "1", "--commands", "1", "--before", "HEAD"],
+        ["cli_startup.md", "cli_startup.json"],
+        "CLI start-up",
+    ),
     "anomalies": (["--series", "2", "--days", "60"], ["anomalies.md", "anomalies.json"], "same weekday"),
     "experiments_stats": (
         ["--cases", "2", "--experiments", "3", "--looks", "2", "--users-per-look", "20"],
@@ -293,7 +298,7 @@ def test_every_benchmark_script_has_a_smoke_run() -> None:
 
 
 # each starts servers or child processes (15-25 s on the shared 2-core machine): marked slow
-SLOW = {"ingest", "web_pages", "feedback_scale", "feedback_runtime_quality"}
+SLOW = {"ingest", "web_pages", "feedback_scale", "feedback_runtime_quality", "cli_startup"}
 
 
 @pytest.mark.parametrize(
