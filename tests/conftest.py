@@ -181,6 +181,7 @@ def client(app_settings: object) -> Iterator[object]:
     app = create_app(app_settings)  # type: ignore[arg-type]
     with TestClient(app) as test_client:
         yield test_client
+    app.state.jobs.shutdown(wait=True)  # no job may still write while the database is emptied after the test
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -210,7 +211,8 @@ def live_server(app_settings: object) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(app_settings), host="127.0.0.1", port=port, log_level="warning")  # type: ignore[arg-type]
+    app = create_app(app_settings)  # type: ignore[arg-type]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -222,6 +224,8 @@ def live_server(app_settings: object) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    # as for ``client``: no job may still write while the database is emptied
+    app.state.jobs.shutdown(wait=True)
 
 
 @pytest.fixture

@@ -195,8 +195,10 @@ class JobRunner:
         self._pool.submit(execute_job, self.factory, job.id)
         return job
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def shutdown(self, wait: bool = False) -> None:
+        """Cancel queued jobs; with ``wait``, also wait for running ones to end (a test must, before it empties
+        the database under them: a job mid-transaction and a TRUNCATE wait on each other forever)."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def get_job(session: Session, actor: Actor, job_id: int) -> Job:
