@@ -78,7 +78,7 @@ def test_bell_notifications_publish_and_public_changelog(
     assert "1 contact(s) will get an e-mail" in page.inner_text("[data-testid=published-flash]")
     assert "gavin@hooli.example" in page.inner_text("[data-testid=told]")
     watch.assert_clean("/changelog/{id} after publishing")
-    page.click("text=Single sign-on >> nth=0")
+    page.click("main >> text=Single sign-on >> nth=0")  # the idea, not the navigation's "Single sign-on"
     page.wait_for_selector("[data-testid=told]")
     assert "Hooli" in page.inner_text("[data-testid=told]"), "the idea shows who was told"
 
