@@ -9,6 +9,7 @@ and, where the service allows, ``create_issue`` / ``get_issue`` for write-back f
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -126,7 +127,7 @@ def load_cursor(cursor: str | None) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
 
 
-class Connector:
+class Connector(ABC):
     """Base of every connector; a subclass sets ``spec`` and implements the methods its service allows."""
 
     spec: ServiceSpec
@@ -136,8 +137,8 @@ class Connector:
         self.credentials = dict(credentials)
         self.client = self.make_client()
 
-    def make_client(self) -> ServiceClient:
-        raise NotImplementedError
+    @abstractmethod
+    def make_client(self) -> ServiceClient: ...
 
     @property
     def retries(self) -> int:
@@ -146,13 +147,15 @@ class Connector:
     def close(self) -> None:
         self.client.close()
 
+    @abstractmethod
     def test(self) -> str:
         """One line saying who the credentials sign in as; ``ServiceError`` when they do not."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def fetch_page(self, cursor: str | None) -> Page:
         """The page at ``cursor`` (None: the first page of a full sync)."""
-        raise NotImplementedError
+        ...
 
     def webhook_secret(self) -> str:
         secret = self.credentials.get("webhook_secret", "")
@@ -160,11 +163,11 @@ class Connector:
             raise SignatureRefused("this connection has no webhook secret; set one to receive webhooks")
         return secret
 
-    def verify_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> WebhookCall:
-        raise NotImplementedError
+    @abstractmethod
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> WebhookCall: ...
 
-    def webhook_work(self, event: str, payload: Mapping[str, Any]) -> WebhookWork:
-        raise NotImplementedError
+    @abstractmethod
+    def webhook_work(self, event: str, payload: Mapping[str, Any]) -> WebhookWork: ...
 
     def create_issue(self, title: str, description: str) -> IssueState:
         raise Conflict(f"{self.spec.label} connections cannot create issues")
