@@ -13,6 +13,7 @@ import getpass
 import importlib
 import signal
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -272,6 +273,41 @@ def db_upgrade() -> None:
     migrate.upgrade(settings.resolved_database_url())
     console.print(
         "Database is up to date: " + ", ".join(migrate.current_heads(settings.resolved_database_url()))
+    )
+
+
+@app.command()
+@handle_errors
+def backup(
+    file: Path = typer.Argument(..., help="The archive to write (tar.gz)."),
+) -> None:
+    """Write the database, the event stores, trained models and the secret key to one archive (docs/backup.md)."""
+    from northstar.backup.service import create_backup
+    from northstar.core.settings import Settings
+
+    manifest = create_backup(Settings(), file, say=lambda message: console.print(f"  {message}", style="dim"))
+    console.print(
+        f"Backed up {sum(manifest.tables.values())} rows of {len(manifest.tables)} tables "
+        f"and {', '.join(manifest.files) or 'no files'} to {file}"
+    )
+
+
+@app.command()
+@handle_errors
+def restore(
+    file: Path = typer.Argument(..., help="An archive written by `northstar backup`."),
+    force: bool = typer.Option(False, "--force", help="Replace a database that already holds data."),
+) -> None:
+    """Restore a backup into an empty database (or, with --force, over this one) and upgrade it to this version."""
+    from northstar.backup.service import restore_backup
+    from northstar.core.settings import Settings
+
+    manifest = restore_backup(
+        Settings(), file, force=force, say=lambda message: console.print(f"  {message}", style="dim")
+    )
+    console.print(
+        f"Restored {sum(manifest.tables.values())} rows of {len(manifest.tables)} tables from {file} "
+        f"(made {manifest.created_at} by Northstar {manifest.northstar_version})"
     )
 
 

@@ -25,6 +25,16 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
+    given = config.attributes.get("connection")
+    if given is not None:  # the caller's connection and transaction (a restore migrates inside its own)
+        context.configure(
+            connection=given,
+            target_metadata=target_metadata,
+            render_as_batch=given.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
     url = config.get_main_option("sqlalchemy.url")
     assert url is not None
     engine = create_engine(url, poolclass=pool.NullPool)
