@@ -71,9 +71,7 @@ def test_restore_of_the_seeded_demo_matches_every_table_checksum_and_event_count
     assert target.resolved_secret_key() == seeded.resolved_secret_key()
 
 
-def test_restore_refuses_a_database_with_data_and_keeps_it(
-    small: Settings, tmp_path: Path
-) -> None:
+def test_restore_refuses_a_database_with_data_and_keeps_it(small: Settings, tmp_path: Path) -> None:
     archive = tmp_path / "northstar.tar.gz"
     create_backup(small, archive)
     before = table_checksums(small.resolved_database_url())
@@ -83,7 +81,10 @@ def test_restore_refuses_a_database_with_data_and_keeps_it(
 
 
 def test_restore_refuses_a_backup_of_a_newer_northstar(
-    small: Settings, backend: str, fresh_database: Callable[[str], str], tmp_path: Path,
+    small: Settings,
+    backend: str,
+    fresh_database: Callable[[str], str],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     archive = tmp_path / "northstar.tar.gz"
@@ -125,9 +126,7 @@ def test_restore_refuses_a_backup_whose_schema_revision_is_unknown(
         restore_backup(target, changed)
 
 
-def test_a_failing_forced_restore_leaves_the_database_as_it_was(
-    small: Settings, tmp_path: Path
-) -> None:
+def test_a_failing_forced_restore_leaves_the_database_as_it_was(small: Settings, tmp_path: Path) -> None:
     archive = create_backup(small, tmp_path / "a.tar.gz") and tmp_path / "a.tar.gz"
 
     def broken_last_table(name: str, data: bytes) -> bytes:
@@ -140,9 +139,7 @@ def test_a_failing_forced_restore_leaves_the_database_as_it_was(
     assert table_checksums(small.resolved_database_url()) == before
 
 
-def test_cli_backs_up_and_restores_with_force(
-    cli: CliRunner, tmp_path: Path, database_url: str
-) -> None:
+def test_cli_backs_up_and_restores_with_force(cli: CliRunner, tmp_path: Path, database_url: str) -> None:
     archive = tmp_path / "cli.tar.gz"
     written = cli.invoke(app, ["backup", str(archive)])
     assert written.exit_code == 0, written.output

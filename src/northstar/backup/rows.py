@@ -130,7 +130,9 @@ def load_lines(connection: Connection, table: Table, lines: IO[bytes]) -> int:
         row = json.loads(raw)
         unknown = set(row) - set(decoders)
         if unknown:
-            raise ValidationFailed(f"table {table.name} has no column(s) {sorted(unknown)} that the backup holds")
+            raise ValidationFailed(
+                f"table {table.name} has no column(s) {sorted(unknown)} that the backup holds"
+            )
         for name, value in row.items():
             decode = decoders[name]
             if decode is not None and value is not None:
@@ -175,4 +177,6 @@ def reset_sequences(connection: Connection, metadata: MetaData) -> None:
             if highest is None:
                 connection.execute(text("SELECT setval(:sequence, 1, false)"), {"sequence": sequence})
             else:
-                connection.execute(text("SELECT setval(:sequence, :value)"), {"sequence": sequence, "value": highest})
+                connection.execute(
+                    text("SELECT setval(:sequence, :value)"), {"sequence": sequence, "value": highest}
+                )

@@ -98,8 +98,12 @@ def create_backup(settings: Settings, target: Path, say: Say = _nothing) -> Mani
         with engine.connect() as connection, tarfile.open(partial, "w:gz") as archive:
             with connection.begin():
                 _snapshot(connection)
-                heads = sorted(row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version")))
-                manifest = Manifest(__version__, heads, datetime.now(UTC).isoformat(), connection.dialect.name, {}, {})
+                heads = sorted(
+                    row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))
+                )
+                manifest = Manifest(
+                    __version__, heads, datetime.now(UTC).isoformat(), connection.dialect.name, {}, {}
+                )
                 for table in rows.data_tables(rows.reflect(connection)):
                     say(f"table {table.name}")
                     with tempfile.TemporaryFile() as buffer:
@@ -234,8 +238,10 @@ def _load(connection: Connection, archive: tarfile.TarFile, manifest: Manifest, 
             raise ValidationFailed(f"the backup lacks the rows of {table.name}")
         loaded = rows.load_lines(connection, table, member)
         if loaded != manifest.tables[table.name]:
-            raise ValidationFailed(f"{table.name}: the backup holds {loaded} rows, its manifest says "
-                                   f"{manifest.tables[table.name]}")
+            raise ValidationFailed(
+                f"{table.name}: the backup holds {loaded} rows, its manifest says "
+                f"{manifest.tables[table.name]}"
+            )
     rows.reset_sequences(connection, metadata)
     _migrate_with(connection, "heads")
 
