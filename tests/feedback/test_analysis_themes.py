@@ -147,7 +147,8 @@ def test_count_grid_is_geometric_from_two_to_the_limit() -> None:
 
 def test_theme_count_is_bounded_by_the_square_root_of_the_items_and_by_the_minimum_theme_size() -> None:
     settings = ClusteringSettings()
-    assert theme_limit(3080, settings) == 83  # 1.5 x sqrt(3,080): Banking77's 219 paraphrase groups are not tried
+    # 1.5 x sqrt(3,080): Banking77's 219 paraphrase groups are not tried
+    assert theme_limit(3080, settings) == 83
     assert theme_limit(100, settings) == 15  # 1.5 x sqrt(100) = 15 < 100 // 6 = 16
     assert theme_limit(60, settings) == 10  # one theme per six items binds first
     assert theme_limit(5, settings) == 2
