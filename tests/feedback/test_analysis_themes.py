@@ -13,6 +13,7 @@ from northstar.feedback.engine.clustering import (
     count_grid,
     nearest_neighbours,
     outliers_of,
+    theme_limit,
     unit_rows,
     ward_tree,
 )
@@ -142,6 +143,34 @@ def test_count_grid_is_geometric_from_two_to_the_limit() -> None:
     ratios = np.array(grid[5:]) / np.array(grid[4:-1])
     assert ratios.max() < 1.5
     assert count_grid(2, 40) == [2]
+
+
+def test_theme_count_is_bounded_by_the_square_root_of_the_items_and_by_the_minimum_theme_size() -> None:
+    settings = ClusteringSettings()
+    # 1.5 x sqrt(3,080): Banking77's 219 paraphrase groups are not tried
+    assert theme_limit(3080, settings) == 83
+    assert theme_limit(100, settings) == 15  # 1.5 x sqrt(100) = 15 < 100 // 6 = 16
+    assert theme_limit(60, settings) == 10  # one theme per six items binds first
+    assert theme_limit(5, settings) == 2
+    assert theme_limit(3080, ClusteringSettings(max_themes_per_root=10.0)) == 3080 // 6
+
+
+def test_a_flat_silhouette_does_not_split_groups_into_hundreds_of_themes() -> None:
+    """Forty well-separated topics of 50 items, each made of five tight paraphrase pairs-of-ten: the themes found
+    stay within √n's bound instead of following every paraphrase group."""
+    rng = np.random.default_rng(3)
+    topics = rng.normal(size=(40, 32))
+    vectors = np.concatenate(
+        [
+            topic + 0.35 * rng.normal(size=32) + 0.15 * rng.normal(size=(10, 32))
+            for topic in topics
+            for _ in range(5)
+        ]
+    )
+    result = cluster_vectors(vectors)
+    found = len(result.centroids)
+    assert found <= theme_limit(len(vectors), ClusteringSettings())
+    assert found >= 20
 
 
 def test_an_item_far_from_its_theme_is_unthemed_and_the_rest_are_kept() -> None:

@@ -5,13 +5,17 @@ Method (docs/feedback-analysis.md has the measurements behind each choice, on th
 1. **Neighbourhood smoothing.** Each vector is pulled towards the mean of its ``neighbours`` nearest neighbours
    (``alpha``), twice. Short feedback is noisy; averaging with close paraphrases sharpens the cluster structure.
 2. **Ward linkage** on the smoothed vectors of (a sample of at most ``max_linkage_items``) items.
-3. **Number of themes by silhouette.** Every cut of the dendrogram on a geometric grid of theme counts is scored by
+3. **Number of themes by silhouette.** Every cut of the dendrogram on a geometric grid of theme counts, from 2 to at
+   most ``max_themes_per_root`` × √n themes (n = the linkage sample), is scored by
    the mean silhouette (Rousseeuw, 1987) of the *unsmoothed* vectors, cosine distance, on a fixed sample of at most
    ``silhouette_items`` items; the best-scoring cut wins. The silhouette asks of each item whether it is closer to
    its own theme than to the nearest other one, so it has no threshold to fit: the earlier rule (a fixed mean
    pairwise cosine of 0.79, fitted on Banking77) gave 1,383 themes for 20 Stack Overflow tags and 107 for 7 SNIPS
    intents, because how close paraphrases are differs from one domain to another. Scoring the raw vectors keeps
-   the smoothing from rewarding ever smaller clusters.
+   the smoothing from rewarding ever smaller clusters. The √n bound is there because the silhouette keeps rising
+   slowly past the level a person calls a theme (Banking77's paraphrase groups inside each intent: 219 themes for
+   77 intents without the bound, 81 with it); the factor 1.5 was chosen leave-one-set-out on the development suite
+   (docs/feedback-analysis.md).
 4. **Refinement.** A few k-means steps from the Ward centroids; items outside the linkage sample are assigned to the
    nearest centroid.
 5. **Abstention.** An item much further from its theme's centroid than the theme's other members (below Tukey's lower
@@ -39,7 +43,8 @@ FENCE_MIN_MEMBERS = 10
 @dataclass(frozen=True)
 class ClusteringSettings:
     """How themes are found. ``grid`` theme counts are tried, from 2 up to one theme per
-    ``2 * min_theme_size`` items of the linkage sample (fewer items than that make one theme)."""
+    ``2 * min_theme_size`` items of the linkage sample (fewer items than that make one theme) and no more than
+    ``max_themes_per_root`` × √(linkage sample) themes."""
 
     neighbours: int = 3
     alpha: float = 0.6
@@ -48,6 +53,7 @@ class ClusteringSettings:
     max_linkage_items: int = 8000
     silhouette_items: int = 3000
     grid: int = 40
+    max_themes_per_root: float = 1.5
     refine_steps: int = 5
     abstain: bool = True
     seed: int = 0
@@ -142,6 +148,14 @@ def count_grid(limit: int, points: int) -> list[int]:
     return sorted({round(float(x)) for x in np.geomspace(2, limit, points)})
 
 
+def theme_limit(count: int, settings: ClusteringSettings) -> int:
+    """The most themes tried for ``count`` linked items: one per ``2 * min_theme_size`` items, and at most
+    ``max_themes_per_root`` × √count (the silhouette alone keeps splitting intents into paraphrase groups)."""
+    by_size = count // (2 * settings.min_theme_size)
+    by_root = round(settings.max_themes_per_root * float(np.sqrt(count)))
+    return max(2, min(by_size, by_root))
+
+
 def choose_cut(
     tree: np.ndarray, vectors: np.ndarray, counts: list[int], sample: np.ndarray
 ) -> tuple[np.ndarray, list[tuple[int, float]]]:
@@ -225,7 +239,7 @@ def cluster_vectors(vectors: np.ndarray, settings: ClusteringSettings | None = N
         if len(sample) > settings.silhouette_items
         else np.arange(len(sample))
     )
-    counts = count_grid(max(2, len(sample) // (2 * settings.min_theme_size)), settings.grid)
+    counts = count_grid(theme_limit(len(sample), settings), settings.grid)
     labels, _scores = choose_cut(tree, original, counts, scored)
     labels = refine(smoothed, labels, settings.refine_steps)
     count = int(labels.max()) + 1
