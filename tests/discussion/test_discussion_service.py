@@ -28,14 +28,21 @@ def _handle(world: World, role: Role) -> str:
 
 def _told(session: Session, user_id: int, event: str) -> list[Notification]:
     return list(
-        session.scalars(select(Notification).where(Notification.user_id == user_id, Notification.event == event))
+        session.scalars(
+            select(Notification).where(Notification.user_id == user_id, Notification.event == event)
+        )
     )
 
 
 def test_handles_are_the_email_local_part_unique_in_the_workspace() -> None:
-    handles = engine.assign_handles([(1, "Ana.Lima@a.example"), (2, "ana.lima@b.example"), (3, "+@c.example")])
+    handles = engine.assign_handles(
+        [(1, "Ana.Lima@a.example"), (2, "ana.lima@b.example"), (3, "+@c.example")]
+    )
     assert handles == {1: "ana.lima", 2: "ana.lima2", 3: "member"}
-    assert engine.mentioned_handles("Hi @Ana.Lima, see @bo. and mail x@y.com; @ana.lima again") == ["ana.lima", "bo"]
+    assert engine.mentioned_handles("Hi @Ana.Lima, see @bo. and mail x@y.com; @ana.lima again") == [
+        "ana.lima",
+        "bo",
+    ]
 
 
 def test_relative_times_and_sentences_read_as_people_say_them() -> None:
@@ -66,7 +73,9 @@ def test_mention_tells_the_member_and_followers_hear_of_replies(session: Session
     assert service.follow_state(session, hop, "idea", idea.id).following
     service.create_comment(session, hop, "idea", idea.id, CommentCreate(body="Yes, after SSO."))
     session.commit()
-    assert [n.title for n in _told(session, pm.user_id, "comment")] == [f"{hop.user_name} commented on Offline mode"]
+    assert [n.title for n in _told(session, pm.user_id, "comment")] == [
+        f"{hop.user_name} commented on Offline mode"
+    ]
     assert _told(session, hop.user_id, "comment") == []
     assert [c.author_name for c in service.list_comments(session, pm, "idea", idea.id)] == [
         pm.user_name,
@@ -99,7 +108,11 @@ def test_the_owner_follows_by_default_until_unfollowing(session: Session) -> Non
 def test_edit_own_delete_own_and_admins_delete_any(session: Session) -> None:
     world = make_world(session)
     idea = make_idea(session, world)
-    pm, other, admin = world.actor(Role.PRODUCT_MANAGER), world.actor(Role.CONTRIBUTOR), world.actor(Role.ADMIN)
+    pm, other, admin = (
+        world.actor(Role.PRODUCT_MANAGER),
+        world.actor(Role.CONTRIBUTOR),
+        world.actor(Role.ADMIN),
+    )
     first = service.create_comment(session, pm, "idea", idea.id, CommentCreate(body="Draft thought"))
     with pytest.raises(PermissionDenied):
         service.edit_comment(session, other, first.id, CommentUpdate(body="hijacked"))
@@ -149,7 +162,10 @@ def test_workspace_activity_filters_by_type_and_person_and_pages(session: Sessio
         service.create_comment(session, pm, "idea", idea.id, CommentCreate(body=f"note {n}"))
     session.commit()
     feed = service.workspace_activity(session, owner)
-    assert [e.sentence for e in feed.entries][:2] == [f"{pm.user_name} commented: note 2", f"{pm.user_name} commented: note 1"]
+    assert [e.sentence for e in feed.entries][:2] == [
+        f"{pm.user_name} commented: note 2",
+        f"{pm.user_name} commented: note 1",
+    ]
     assert f"{pm.user_name} changed the status to Planned" in [e.sentence for e in feed.entries]
     assert all(e.path == f"/ideas/{idea.id}" for e in feed.entries)
     mine = service.workspace_activity(session, owner, user_id=owner.user_id)

@@ -33,7 +33,9 @@ class Mention(Base):
     comment_id: Mapped[int] = mapped_column(
         ForeignKey("discussion_comments.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Follower(Base):
@@ -43,7 +45,9 @@ class Follower(Base):
     __tablename__ = "discussion_followers"
     __table_args__ = (Index("ix_discussion_followers_object", "workspace_id", "object_type", "object_id"),)
 
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
     object_type: Mapped[str] = mapped_column(String(32), primary_key=True)
     object_id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

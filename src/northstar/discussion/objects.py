@@ -72,7 +72,9 @@ def find(session: Session, workspace_id: int, object_type: str, object_id: int) 
         raise NotFound(f"no {kind.words} {object_id}")
     owner_user = None
     if kind.owner_column and getattr(row, kind.owner_column) is not None:
-        owner_user = session.scalar(select(Person.user_id).where(Person.id == getattr(row, kind.owner_column)))
+        owner_user = session.scalar(
+            select(Person.user_id).where(Person.id == getattr(row, kind.owner_column))
+        )
     return Target(
         object_type,
         object_id,
@@ -91,7 +93,9 @@ def names(session: Session, workspace_id: int, pairs: set[tuple[str, int]]) -> d
             continue
         column = getattr(kind.model, kind.name_column)
         rows = session.execute(
-            select(kind.model.id, column).where(kind.model.workspace_id == workspace_id, kind.model.id.in_(ids))
+            select(kind.model.id, column).where(
+                kind.model.workspace_id == workspace_id, kind.model.id.in_(ids)
+            )
         )
         found.update({(object_type, int(i)): str(n) for i, n in rows})
     return found

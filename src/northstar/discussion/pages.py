@@ -22,7 +22,9 @@ router = APIRouter(include_in_schema=False)
 SCRIPT = Path(__file__).resolve().parent / "static" / "mentions.js"
 
 
-def discussion_thread(request: Request, user: PageUser | None, object_type: str, object_id: int) -> Thread | None:
+def discussion_thread(
+    request: Request, user: PageUser | None, object_type: str, object_id: int
+) -> Thread | None:
     """The thread of an object for its page, read in a short read-only session of its own (so that a page
     includes it with one line and its route passes nothing more)."""
     if user is None:
@@ -86,7 +88,9 @@ async def edit_comment(request: Request, session: DB, user: CurrentUser, comment
     form = await _form(request, user)
     target = _comment_target(session, user, comment_id)
     try:
-        service.edit_comment(session, user.actor, comment_id, CommentUpdate(body=form.get("body", "")[:20_000]))
+        service.edit_comment(
+            session, user.actor, comment_id, CommentUpdate(body=form.get("body", "")[:20_000])
+        )
     except ValidationFailed as failure:
         session.rollback()
         return render(
@@ -112,7 +116,9 @@ async def delete_comment(request: Request, session: DB, user: CurrentUser, comme
 
 
 @router.post("/discussion/{object_type}/{object_id}/follow")
-async def follow(request: Request, session: DB, user: CurrentUser, object_type: str, object_id: int) -> Response:
+async def follow(
+    request: Request, session: DB, user: CurrentUser, object_type: str, object_id: int
+) -> Response:
     form = await _form(request, user)
     following = form.get("following") == "1"
     service.set_following(session, user.actor, object_type, object_id, following)

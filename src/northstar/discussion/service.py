@@ -320,9 +320,7 @@ def set_following(
     else:
         row.following = following
     session.flush()
-    audit.record(
-        session, actor, "follow" if following else "unfollow", object_type, object_id, target.name
-    )
+    audit.record(session, actor, "follow" if following else "unfollow", object_type, object_id, target.name)
     return follow_state(session, actor, object_type, object_id)
 
 
