@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
+from tests.browser_fixtures import PageWatch, assert_accessible, log_in, open_clean
+from tests.factories import make_idea, make_world
 
 from northstar.core.permissions import Role
 from northstar.discussion import engine
-from tests.browser_fixtures import PageWatch, assert_accessible, log_in, open_clean
-from tests.factories import make_idea, make_world
 
 pytestmark = pytest.mark.browser
 

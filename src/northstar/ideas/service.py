@@ -105,7 +105,9 @@ def update_idea(session: Session, actor: Actor, idea_id: int, data: IdeaUpdate) 
 
 def _notify_owner(session: Session, actor: Actor, idea: Idea) -> None:
     """Tell an idea's new owner (when they have a login and are not the one who chose them) with ``assignment``."""
-    user_id = session.scalar(select(Person.user_id).where(Person.id == idea.owner_id)) if idea.owner_id else None
+    user_id = (
+        session.scalar(select(Person.user_id).where(Person.id == idea.owner_id)) if idea.owner_id else None
+    )
     if user_id is not None and user_id != actor.user_id:
         who = actor.user_name or "Someone"
         notifications.notify(
