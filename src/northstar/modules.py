@@ -135,6 +135,13 @@ MODULES: tuple[ModuleSpec, ...] = (
         "changelog",
         "The public changelog that tells the customers who asked.",
     ),
+    # after ideas, decisions, strategy and experiments: the demo threads sit on their objects
+    ModuleSpec(
+        "discussion",
+        (NavItem("Activity", "/activity", "Discover", 4),),
+        "discussion",
+        "Comments with @mentions, followers and activity feeds.",
+    ),
     # last: the board report and the brief read every module above (and the demo seeds them after the rest)
     ModuleSpec(
         "reports",

@@ -19,6 +19,7 @@ def test_navigation_groups_follow_the_value_chain_with_settings_last() -> None:
         "Inbox",
         "Themes",
         "Changelog",
+        "Activity",
     ]  # the changelog closes the loop with customers
     assert groups["Decide"] == ["Ideas", "Prioritize", "Plans", "Budget"]
     assert groups["Team"] == ["People", "Reviews", "Maturity"]

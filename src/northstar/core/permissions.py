@@ -49,6 +49,8 @@ PERMISSION_TABLE: dict[str, set[Role]] = {
     "teams.write": _LEADERS,
     "budget.write": _LEADERS,
     "changelog.write": _PRODUCT,
+    "comments.write": _EVERYONE,
+    "comments.moderate": _ADMINS,
     "plans.write": _PRODUCT,
     "analytics.write": _PRODUCT,
     "events.ingest": _WRITERS,

@@ -98,7 +98,27 @@ def update_idea(session: Session, actor: Actor, idea_id: int, data: IdeaUpdate) 
         audit.record(session, actor, "update", "idea", idea.id, idea.title, changed)
     if "status" in changed:
         _notify_status(session, actor, idea, old_status)
+    if "owner_id" in changed:
+        _notify_owner(session, actor, idea)
     return idea
+
+
+def _notify_owner(session: Session, actor: Actor, idea: Idea) -> None:
+    """Tell an idea's new owner (when they have a login and are not the one who chose them) with ``assignment``."""
+    user_id = (
+        session.scalar(select(Person.user_id).where(Person.id == idea.owner_id)) if idea.owner_id else None
+    )
+    if user_id is not None and user_id != actor.user_id:
+        who = actor.user_name or "Someone"
+        notifications.notify(
+            session,
+            actor.workspace_id,
+            "assignment",
+            [user_id],
+            f"You own {idea.title}",
+            f"{who} made you the owner of the idea.",
+            f"/ideas/{idea.id}",
+        )
 
 
 def _notify_status(session: Session, actor: Actor, idea: Idea, old_status: str) -> None:
@@ -146,6 +166,8 @@ def edit_idea(session: Session, actor: Actor, idea_id: int, data: IdeaEdit) -> I
     changed = apply_changes(idea, values)
     if changed:
         audit.record(session, actor, "update", "idea", idea.id, idea.title, changed)
+    if "owner_id" in changed:
+        _notify_owner(session, actor, idea)
     return idea
 
 

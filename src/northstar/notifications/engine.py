@@ -20,6 +20,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "key_result_at_risk": ("A key result is at risk", "daily"),
     "budget_overrun": ("A budget forecast overspends", "immediately"),
     "brief_sent": ("A weekly product brief is sent", "immediately"),
+    "comment": ("Someone comments on something I follow", "immediately"),
 }
 #: changelog e-mail to customers' contacts: not a user preference (they unsubscribe instead)
 CUSTOMER_EVENTS = ("changelog_shipped",)
