@@ -27,12 +27,16 @@ print(allowed)
 def test_two_processes_share_one_budget(database_url: str) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
     processes = [
-        subprocess.Popen([sys.executable, "-c", HAMMER, database_url], env=env, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", HAMMER, database_url], env=env, stdout=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     allowed = [int(process.communicate(timeout=60)[0].strip()) for process in processes]
     assert all(process.returncode == 0 for process in processes)
-    assert sum(allowed) == 25  # 40 hits from two processes against one limit of 25; a per-process one allows 40
+    assert (
+        sum(allowed) == 25
+    )  # 40 hits from two processes against one limit of 25; a per-process one allows 40
     assert min(allowed) >= 5  # both processes really ran against the same counter at once
 
 

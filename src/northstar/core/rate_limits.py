@@ -56,9 +56,7 @@ class DatabaseRateLimiter:
             estimate = (previous or 0) * weight + count
             if estimate > self.limit:
                 session.execute(
-                    update(RateLimitCount)
-                    .where(self._row(key, start))
-                    .values(count=RateLimitCount.count - 1)
+                    update(RateLimitCount).where(self._row(key, start)).values(count=RateLimitCount.count - 1)
                 )
                 session.commit()
                 return max(1.0, start + self.window - now)
