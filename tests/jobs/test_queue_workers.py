@@ -18,9 +18,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
-from tests.factories import make_world
-from tests.jobs import handlers
-from tests.jobs.handlers import RUNS_TABLE
 
 from northstar.accounts import service as accounts
 from northstar.accounts.schemas import TokenCreate
@@ -29,6 +26,9 @@ from northstar.core.permissions import Role, TokenScope
 from northstar.core.queue import QueueRunner
 from northstar.core.settings import Settings
 from northstar.web.app import create_app
+from tests.factories import make_world
+from tests.jobs import handlers
+from tests.jobs.handlers import RUNS_TABLE
 
 pytestmark = pytest.mark.postgresql
 ROOT = Path(__file__).resolve().parents[2]
