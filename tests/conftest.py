@@ -167,7 +167,11 @@ def app_settings(database_url: str, tmp_path: Path) -> object:
     from northstar.core.settings import Settings
 
     return Settings(
-        database_url=database_url, home=tmp_path / "home", upgrade_on_start=False, secret_key="test-secret"
+        database_url=database_url,
+        home=tmp_path / "home",
+        upgrade_on_start=False,
+        secret_key="test-secret",
+        job_queue="inprocess",  # the test app runs its jobs on threads (tests/jobs/ start real workers)
     )
 
 

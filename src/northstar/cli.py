@@ -261,6 +261,45 @@ def demo(
     _serve(None, port, None, ready)
 
 
+@app.command()
+@handle_errors
+def worker(
+    concurrency: int = typer.Option(2, min=1, max=64, help="Jobs this worker runs at once."),
+    plugin: list[str] = typer.Option(
+        [], "--import", help="Also import this Python module's job handlers and schedules (repeatable)."
+    ),
+    name: str | None = typer.Option(None, help="The worker's name in the queue (default: its host and pid)."),
+) -> None:
+    """Run background jobs and the schedule from the PostgreSQL queue until stopped (SIGTERM or Ctrl-C)."""
+    import asyncio
+    import os
+    import socket
+
+    from northstar.cli_support import open_database
+    from northstar.core import queue
+    from northstar.core.settings import Settings
+
+    settings = Settings()
+    url = settings.resolved_database_url()
+    queue.conninfo(url)  # the queue lives in PostgreSQL: refuse SQLite with a clear message
+    modules.load_jobs()
+    for module in plugin:
+        importlib.import_module(module)
+    label = name or f"{socket.gethostname()}-{os.getpid()}"
+    with open_database(settings) as factory:
+        err_console.print(f"northstar worker {label}: {concurrency} at once on {url.split('@')[-1]}")
+        asyncio.run(
+            queue.run_worker(
+                url,
+                factory,
+                concurrency=concurrency,
+                heartbeat_seconds=settings.worker_heartbeat_seconds,
+                stalled_seconds=settings.worker_stalled_seconds,
+                name=label,
+            )
+        )
+
+
 @db_app.command("upgrade")
 @handle_errors
 def db_upgrade() -> None:

@@ -217,6 +217,7 @@ def load_models() -> None:
     """Import every module's tables so that one metadata knows them all (Alembic, tests)."""
     importlib.import_module("northstar.core.audit")
     importlib.import_module("northstar.core.jobs")
+    importlib.import_module("northstar.core.rate_limits")
     for spec in MODULES:
         if _has(spec, "models"):
             _optional(f"{spec.name}.models")

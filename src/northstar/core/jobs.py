@@ -2,8 +2,12 @@
 
 A module registers a handler with ``@job_handler("kind")``; the handler receives a ``JobContext`` and the
 job's parameters and returns a JSON-able result. ``JobRunner`` runs jobs on in-process threads (the
-default); the CLI runs them inline with a progress callback. Every state change is stored in the
-``jobs`` table, so the API, the CLI and the web all read the same progress.
+default); on PostgreSQL ``northstar.core.queue`` carries "run job N" to worker processes instead. Every
+state change is stored in the ``jobs`` table, so the API, the CLI and the web all read the same progress
+whichever process runs the job.
+
+A module also registers its periodic work with ``schedule("kind", cron=...)``: the worker enqueues one job of
+that kind per target (by default every workspace, run as its owner) at each tick of the cron expression.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -124,6 +129,91 @@ def registered_kinds() -> list[str]:
     return sorted(_HANDLERS)
 
 
+@dataclass(frozen=True)
+class ScheduledRun:
+    """One job a schedule starts at a tick: in which workspace, as whom (None: the workspace's owner), with what."""
+
+    workspace_id: int
+    user_id: int | None = None
+    params: dict[str, Any] | None = None
+
+
+Targets = Callable[[Session], list[ScheduledRun]]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Periodic work: a job ``kind`` started for each of ``targets`` at every tick of ``cron``.
+
+    ``cron`` has five fields (minute hour day month weekday) or six, the sixth being seconds."""
+
+    kind: str
+    cron: str
+    targets: Targets | None = None
+
+
+_SCHEDULES: dict[str, Schedule] = {}
+
+
+def schedule(kind: str, cron: str, targets: Targets | None = None) -> None:
+    """Run jobs of ``kind`` periodically (registered by the module that owns the kind, in its ``jobs.py``)."""
+    _SCHEDULES[kind] = Schedule(kind, cron, targets)
+
+
+def registered_schedules() -> list[Schedule]:
+    return [_SCHEDULES[kind] for kind in sorted(_SCHEDULES)]
+
+
+def unschedule(kind: str) -> None:
+    """Forget the schedule of ``kind`` (tests that register their own)."""
+    _SCHEDULES.pop(kind, None)
+
+
+def every_workspace(session: Session) -> list[ScheduledRun]:
+    """The default targets: one run per workspace, as its owner."""
+    from northstar.accounts.models import Workspace  # accounts builds on core, not the other way round
+
+    return [
+        ScheduledRun(workspace_id)
+        for workspace_id in session.scalars(select(Workspace.id).order_by(Workspace.id))
+    ]
+
+
+def create_scheduled_jobs(session: Session, item: Schedule, tick: int | None = None) -> list[Job]:
+    """Store the queued jobs of one tick of ``item``, one per target whose actor may start it; each job's params
+    name the tick (``"tick"``, seconds since the epoch) so that an operator sees which period it ran for."""
+    from northstar.accounts.models import Membership  # accounts builds on core, not the other way round
+    from northstar.accounts.service import actor_for
+
+    created = []
+    for run in (item.targets or every_workspace)(session):
+        user_id = run.user_id
+        if user_id is None:
+            user_id = session.scalar(
+                select(Membership.user_id)
+                .where(Membership.workspace_id == run.workspace_id, Membership.role == Role.OWNER.value)
+                .order_by(Membership.id)
+                .limit(1)
+            )
+        if user_id is None:
+            continue
+        try:
+            actor = actor_for(session, user_id, run.workspace_id)
+            params = {**(run.params or {}), **({"tick": tick} if tick is not None else {})}
+            created.append(create_job(session, actor, item.kind, params))
+        except NorthstarError as exc:  # an owner who lost the right: skip that workspace, keep the others
+            log.warning("schedule %s skipped workspace %s: %s", item.kind, run.workspace_id, exc)
+    return created
+
+
+class JobSubmitter(Protocol):
+    """What the web app keeps as ``app.state.jobs``: the in-process runner or the PostgreSQL queue."""
+
+    def submit(self, session: Session, actor: Actor, kind: str, params: dict[str, Any]) -> Job: ...
+
+    def shutdown(self, wait: bool = False) -> None: ...
+
+
 def create_job(session: Session, actor: Actor, kind: str, params: dict[str, Any]) -> Job:
     """Store a queued job after checking the kind exists and the actor may start it."""
     if kind not in _HANDLERS:
@@ -143,6 +233,9 @@ def execute_job(
         job = session.get(Job, job_id)
         if job is None:
             raise NotFound(f"no job {job_id}")
+        if job.status in ("succeeded", "failed", "cancelled"):
+            session.expunge(job)
+            return job  # delivered again (a worker died between our commit and the queue's): nothing to redo
         if job.cancel_requested:
             job.status, job.finished_at = "cancelled", utcnow()
             return job

@@ -54,6 +54,26 @@ class Settings(BaseSettings):
         description="Seconds `northstar serve` and `northstar demo` wait for /api/v1/health before warning.",
     )
     job_workers: int = Field(default=2, description="Threads of the in-process background job runner.")
+    job_queue: str | None = Field(
+        default=None,
+        pattern="^(inprocess|postgres)$",
+        description="Where background jobs run: inprocess (threads of each server process) or postgres (a queue "
+        "that `northstar worker` processes share); default postgres on PostgreSQL, inprocess on SQLite.",
+    )
+    job_embedded_worker: bool = Field(
+        default=False,
+        description="With the postgres queue, also run a worker inside each server process (one command for a "
+        "small install); otherwise the server only enqueues and `northstar worker` runs the jobs.",
+    )
+    worker_heartbeat_seconds: float = Field(
+        default=10.0, gt=0, le=600, description="How often a worker tells the queue it is alive."
+    )
+    worker_stalled_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="A worker silent this long is taken for dead and its running jobs are run again by another.",
+    )
     upgrade_on_start: bool = Field(
         default=True, description="Run database migrations when the server starts."
     )
@@ -98,6 +118,12 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
         return f"sqlite:///{self.resolved_home() / 'northstar.db'}"
+
+    def resolved_job_queue(self) -> str:
+        """``inprocess`` or ``postgres``: the configured queue, else postgres exactly when the database is."""
+        if self.job_queue:
+            return self.job_queue
+        return "postgres" if self.resolved_database_url().startswith("postgresql") else "inprocess"
 
     def resolved_web_workers(self) -> int:
         """Server processes: the configured number, else 1 on up to 2 cores, else one per core (at most 4).

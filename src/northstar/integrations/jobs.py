@@ -1,11 +1,18 @@
-"""Background jobs of the integrations: a sync of one connection, and the processing of one received webhook."""
+"""Background jobs of the integrations: a sync of one connection, and the processing of one received webhook.
+
+The worker's schedule runs an incremental sync of every connection each hour (as the user who made it).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from northstar.core.jobs import JobContext, job_handler
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from northstar.core.jobs import JobContext, ScheduledRun, job_handler, schedule
 from northstar.integrations import runtime, service
+from northstar.integrations.models import Connection
 
 
 @job_handler("integrations.sync", permission=service.PERMISSION)
@@ -37,3 +44,17 @@ def webhook_job(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         runtime.secret_for(context.factory),
         job_id=context.job_id,
     )
+
+
+def every_connection(session: Session) -> list[ScheduledRun]:
+    """One incremental sync per connection, run as its creator (else the workspace's owner)."""
+    rows = session.execute(
+        select(Connection.id, Connection.workspace_id, Connection.created_by).order_by(Connection.id)
+    )
+    return [
+        ScheduledRun(workspace, creator, {"connection_id": connection})
+        for connection, workspace, creator in rows
+    ]
+
+
+schedule("integrations.sync", cron="17 * * * *", targets=every_connection)

@@ -1,15 +1,15 @@
 """The weekly brief as a background job: ``reports.weekly_brief`` makes this week's draft brief when one is due.
 
-Northstar has no clock of its own that starts jobs: the job runs when something starts it (``POST
-/api/v1/jobs`` with this kind, or ``northstar report brief --generate`` from cron or a systemd timer, which asks
-the same "is it due?" question). Running it again in the same week does nothing, so a daily timer is safe.
+On PostgreSQL the worker's schedule starts it every Monday at 06:00 UTC in every workspace (as its owner); it also
+runs when something else starts it (``POST /api/v1/jobs`` with this kind, or ``northstar report brief --generate``
+from cron on SQLite, which asks the same "is it due?" question). Running it again in the same week does nothing.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from northstar.core.jobs import JobContext, job_handler
+from northstar.core.jobs import JobContext, job_handler, schedule
 from northstar.reports import service
 
 
@@ -22,3 +22,6 @@ def weekly_brief_job(context: JobContext, params: dict[str, Any]) -> dict[str, A
         if report is None:
             return {"generated": False, "reason": "this week has a brief already"}
         return {"generated": True, "report_id": report.id, "period": report.period}
+
+
+schedule("reports.weekly_brief", cron="0 6 * * 1")

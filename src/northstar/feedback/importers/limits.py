@@ -1,7 +1,7 @@
 """Request limits for the public faces of feedback intake: a sliding-window rate limiter and a capped body read.
 
-The limiter lives in the process (one per application, on ``app.state``); a deployment with several server
-processes gets one budget per process, which is enough to stop a runaway client or a spam bot.
+The application's limiters count in the database (``northstar.core.rate_limits``), so several server processes
+share one budget; ``RateLimiter`` is the in-process sliding window that a test may put in their place.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from starlette.requests import Request
 
 from northstar.core.errors import PayloadTooLarge
+from northstar.core.rate_limits import DatabaseRateLimiter
 
 
 class RateLimiter:
@@ -40,12 +41,13 @@ class RateLimiter:
             return None
 
 
-def limiter(app: Any, name: str, limit: int, window: float) -> RateLimiter:
-    """The application's limiter called ``name`` (created on first use; tests may replace it)."""
+def limiter(app: Any, name: str, limit: int, window: float) -> RateLimiter | DatabaseRateLimiter:
+    """The application's limiter called ``name``, counted in the database (created on first use; tests may
+    replace it with an in-process ``RateLimiter``)."""
     attribute = f"rate_limiter_{name}"
     found = getattr(app.state, attribute, None)
     if found is None:
-        found = RateLimiter(limit, window)
+        found = DatabaseRateLimiter(app.state.session_factory, name, limit, window)
         setattr(app.state, attribute, found)
     return found  # type: ignore[no-any-return]
 
