@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import socket
 import threading
 from typing import Any
 
@@ -138,7 +140,7 @@ async def run_worker(
         worker = asyncio.create_task(
             app.run_worker_async(
                 queues=[QUEUE],
-                name=name,
+                name=name or f"{socket.gethostname()}-{os.getpid()}",
                 concurrency=concurrency,
                 update_heartbeat_interval=heartbeat_seconds,
                 stalled_worker_timeout=stalled_seconds,

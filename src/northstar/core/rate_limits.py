@@ -79,8 +79,8 @@ class DatabaseRateLimiter:
     def _increment(self, session: Session, key: str, start: int) -> int:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(RateLimitCount).values(name=self.name, key=key, window_start=start, count=1)
-        statement = statement.on_conflict_do_update(
+        values = insert(RateLimitCount).values(name=self.name, key=key, window_start=start, count=1)
+        statement = values.on_conflict_do_update(
             index_elements=["name", "key", "window_start"], set_={"count": RateLimitCount.count + 1}
         ).returning(RateLimitCount.count)
         return int(session.execute(statement).scalar_one())
