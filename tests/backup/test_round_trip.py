@@ -5,18 +5,21 @@ from __future__ import annotations
 import io
 import json
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from northstar import modules
 from northstar.analytics import runtime
 from northstar.analytics.store import EventStore
 from northstar.backup import service
 from northstar.backup.service import BackupRefused, create_backup, restore_backup, table_checksums
 from northstar.cli import app
+from northstar.core import migrate
+from northstar.core.database import create_database_engine, create_session_factory
 from northstar.core.errors import ValidationFailed
 from northstar.core.settings import Settings
 from northstar.demo.seed import seed_demo
@@ -42,13 +45,26 @@ def seeded(session: Session, database_url: str, tmp_path: Path) -> Settings:
     return settings
 
 
+def _own_database(fresh_database: Callable[[str], str], backend: str) -> str:
+    """A migrated database of this test alone: a forced restore replaces the whole database (on SQLite by
+    swapping the file), which must never happen to the session's shared test database other tests use."""
+    url = fresh_database(backend)
+    modules.load_models()
+    migrate.upgrade(url)
+    return url
+
+
 @pytest.fixture
-def small(session: Session, database_url: str, tmp_path: Path) -> Settings:
+def small(fresh_database: Callable[[str], str], backend: str, tmp_path: Path) -> Iterator[Settings]:
     """A workspace with a user per role and a customer: enough rows for the refusals, in a fraction of the time."""
-    world = make_world(session)
-    make_customer(session, world)
-    session.commit()
-    return Settings(database_url=database_url, home=tmp_path / "source")
+    url = _own_database(fresh_database, backend)
+    engine = create_database_engine(url)
+    with create_session_factory(engine)() as own:
+        world = make_world(own)
+        make_customer(own, world)
+        own.commit()
+    engine.dispose()
+    yield Settings(database_url=url, home=tmp_path / "source")
 
 
 def test_restore_of_the_seeded_demo_matches_every_table_checksum_and_event_count(
@@ -139,7 +155,16 @@ def test_a_failing_forced_restore_leaves_the_database_as_it_was(small: Settings,
     assert table_checksums(small.resolved_database_url()) == before
 
 
-def test_cli_backs_up_and_restores_with_force(cli: CliRunner, tmp_path: Path, database_url: str) -> None:
+def test_cli_backs_up_and_restores_with_force(
+    fresh_database: Callable[[str], str], backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database_url = _own_database(fresh_database, backend)
+    monkeypatch.setenv("NORTHSTAR_DATABASE_URL", database_url)
+    monkeypatch.setenv("NORTHSTAR_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("NORTHSTAR_WORKSPACE", raising=False)
+    cli = CliRunner()
+    init = ["init", "--email", "hop@example.com", "--name", "Hana", "--password", "a-long-password"]
+    assert cli.invoke(app, [*init, "--workspace", "Acme"]).exit_code == 0
     archive = tmp_path / "cli.tar.gz"
     written = cli.invoke(app, ["backup", str(archive)])
     assert written.exit_code == 0, written.output

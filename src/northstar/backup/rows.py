@@ -18,6 +18,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, MetaData, Table, func, select, text, types, update
 
 from northstar.core.errors import ValidationFailed
+from northstar.core.queue import QUEUE_TABLE_PREFIX
 
 #: Alembic's own bookkeeping: written by the migrations, never copied
 SKIPPED_TABLES = frozenset({"alembic_version"})
@@ -26,10 +27,13 @@ BATCH_ROWS = 1000
 
 def reflect(connection: Connection) -> MetaData:
     """The tables the database really has (an older backup's schema may differ from the code's models), without
-    SQLite's full-text indexes: the triggers of ``feedback`` refill them as its rows are restored."""
+    SQLite's full-text indexes (the triggers of ``feedback`` refill them as its rows are restored) and without the
+    PostgreSQL job queue's tables (``jobs`` holds every job; an entry queued at backup time is not carried over)."""
     derived = _virtual_tables(connection)
 
     def wanted(name: str, _metadata: MetaData) -> bool:
+        if name.startswith(QUEUE_TABLE_PREFIX):  # the job queue's entries: rebuilt by migrating, not data
+            return False
         return not any(name == virtual or name.startswith(virtual + "_") for virtual in derived)
 
     metadata = MetaData()

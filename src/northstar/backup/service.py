@@ -30,6 +30,7 @@ from northstar import __version__
 from northstar.backup import rows
 from northstar.core import migrate
 from northstar.core.errors import Conflict, ValidationFailed
+from northstar.core.queue import drop_queue_schema
 from northstar.core.settings import Settings
 
 FORMAT = 1
@@ -247,6 +248,8 @@ def _load(connection: Connection, archive: tarfile.TarFile, manifest: Manifest, 
 
 
 def _drop_everything(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        drop_queue_schema(connection)  # procrastinate's functions and types too: the migration recreates them
     metadata = rows.reflect(connection)
     metadata.drop_all(connection)
 

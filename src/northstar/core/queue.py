@@ -53,6 +53,33 @@ _DEFER = text(
 )
 
 
+#: Table-name prefix of procrastinate's own tables: the queue's entries, not data (``jobs`` is the record).
+QUEUE_TABLE_PREFIX = "procrastinate"
+
+
+def drop_queue_schema(connection: Any) -> None:
+    """Remove procrastinate's tables, functions and types from a PostgreSQL database (the migration's downgrade,
+    and a restore, which rebuilds the schema by migrating)."""
+    for (name,) in connection.execute(
+        text(
+            "SELECT tablename FROM pg_tables WHERE tablename LIKE 'procrastinate%' AND schemaname = current_schema()"
+        )
+    ).all():
+        connection.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
+    functions = connection.execute(
+        text(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE p.proname LIKE 'procrastinate%' AND n.nspname = current_schema()"
+        )
+    ).all()
+    for (signature,) in functions:
+        connection.execute(text(f"DROP FUNCTION IF EXISTS {signature} CASCADE"))
+    for (name,) in connection.execute(
+        text("SELECT typname FROM pg_type WHERE typname LIKE 'procrastinate%' AND typtype IN ('e', 'c')")
+    ).all():
+        connection.execute(text(f'DROP TYPE IF EXISTS "{name}" CASCADE'))
+
+
 def conninfo(database_url: str) -> str:
     """The libpq address of a SQLAlchemy PostgreSQL URL (procrastinate speaks psycopg directly)."""
     url = make_url(database_url)

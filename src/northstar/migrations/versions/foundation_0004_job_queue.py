@@ -13,7 +13,6 @@ between the two versions. SQLite keeps the in-process runner and gets nothing.
 from __future__ import annotations
 
 from alembic import op
-from sqlalchemy import text
 
 revision = "foundation_0004"
 down_revision = "foundation_0003"
@@ -35,19 +34,6 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    for (name,) in bind.execute(
-        text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'procrastinate%'")
-    ):
-        op.execute(f'DROP TABLE IF EXISTS "{name}" CASCADE')
-    functions = bind.execute(
-        text(
-            "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "WHERE p.proname LIKE 'procrastinate%' AND n.nspname = current_schema()"
-        )
-    )
-    for (signature,) in functions:
-        op.execute(f"DROP FUNCTION IF EXISTS {signature} CASCADE")
-    for (name,) in bind.execute(
-        text("SELECT typname FROM pg_type WHERE typname LIKE 'procrastinate%' AND typtype IN ('e', 'c')")
-    ):
-        op.execute(f'DROP TYPE IF EXISTS "{name}" CASCADE')
+    from northstar.core.queue import drop_queue_schema
+
+    drop_queue_schema(bind)
