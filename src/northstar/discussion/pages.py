@@ -60,18 +60,32 @@ async def post_comment(
         )
     except ValidationFailed as failure:
         session.rollback()
-        return render(
-            request,
-            "discussion_retry.html",
-            status_code=422,
-            user=user,
-            target=target,
-            action=f"/discussion/{object_type}/{object_id}/comments",
-            body=form.get("body", ""),
-            errors=field_messages(failure),
-            breadcrumbs=[(target.name, target.path), ("Comment", "")],
-        )
+        action = f"/discussion/{object_type}/{object_id}/comments"
+        return _retry(request, user, target, action, form.get("body", ""), failure, "Comment")
     return RedirectResponse(f"{target.path}?commented=1#comment-{comment.id}", status_code=303)
+
+
+def _retry(
+    request: Request,
+    user: PageUser,
+    target: objects.Target,
+    action: str,
+    body: str,
+    failure: ValidationFailed,
+    step: str,
+) -> Response:
+    """The comment form again with what was typed and why it was refused (nothing typed is lost)."""
+    return render(
+        request,
+        "discussion_retry.html",
+        status_code=422,
+        user=user,
+        target=target,
+        action=action,
+        body=body,
+        errors=field_messages(failure),
+        breadcrumbs=[(target.name, target.path), (step, "")],
+    )
 
 
 def _comment_target(session: DB, user: PageUser, comment_id: int) -> objects.Target:
@@ -93,17 +107,8 @@ async def edit_comment(request: Request, session: DB, user: CurrentUser, comment
         )
     except ValidationFailed as failure:
         session.rollback()
-        return render(
-            request,
-            "discussion_retry.html",
-            status_code=422,
-            user=user,
-            target=target,
-            action=f"/discussion/comments/{comment_id}/edit",
-            body=form.get("body", ""),
-            errors=field_messages(failure),
-            breadcrumbs=[(target.name, target.path), ("Edit comment", "")],
-        )
+        action = f"/discussion/comments/{comment_id}/edit"
+        return _retry(request, user, target, action, form.get("body", ""), failure, "Edit comment")
     return see_other(target.path, edited=1)
 
 
